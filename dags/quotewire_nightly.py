@@ -1,0 +1,88 @@
+"""
+### Quotewire nightly
+
+Raw news articles in the landing folder -> cleaned text, entities, quotes and speakers (spaCy)
+-> DuckDB raw tables -> dbt marts -> Great Expectations gates -> atomic publish of
+`warehouse/quotewire.duckdb`.
+
+Settings come from `QUOTEWIRE_*` environment variables (see `extractors/settings.py`). Tasks
+that write DuckDB run in the one-slot pool `quotewire_duckdb_writer`; extraction is mapped over
+batches and writes Parquet files, which one task loads.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, task
+
+WRITER_POOL = "quotewire_duckdb_writer"
+
+
+@dag(
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=2)},
+    tags=["quotewire"],
+    doc_md=__doc__,
+)
+def quotewire_nightly():
+    @task
+    def discover(run_id=None):
+        from extractors import pipeline
+
+        return pipeline.discover(run_id)
+
+    @task(max_active_tis_per_dagrun=2)
+    def extract(batch, run_id=None):
+        from extractors import pipeline
+
+        return pipeline.extract(batch, run_id)
+
+    @task(pool=WRITER_POOL)
+    def load(batches, run_id=None):
+        from extractors import pipeline
+
+        return pipeline.load(batches, run_id)
+
+    # Gates and dbt tests fail on data, not on chance: retrying would not change the verdict.
+    @task(retries=0)
+    def raw_gate(run_id=None):
+        from extractors import pipeline
+
+        return pipeline.raw_gate(run_id)
+
+    @task(pool=WRITER_POOL, retries=0)
+    def dbt_build(run_id=None):
+        from extractors import pipeline
+
+        return pipeline.dbt_build(run_id)
+
+    @task(retries=0)
+    def mart_gate(run_id=None):
+        from extractors import pipeline
+
+        return pipeline.mart_gate(run_id)
+
+    @task(pool=WRITER_POOL)
+    def publish(run_id=None):
+        from extractors import pipeline
+
+        return pipeline.publish(run_id)
+
+    @task(pool=WRITER_POOL, trigger_rule="all_done", retries=0)
+    def run_summary(run_id=None):
+        from extractors import pipeline
+
+        return pipeline.summarize(run_id)
+
+    batches = discover()
+    loaded = load(extract.expand(batch=batches))
+    published = loaded >> raw_gate() >> dbt_build() >> mart_gate() >> publish()
+    published >> run_summary()
+
+
+quotewire_nightly()

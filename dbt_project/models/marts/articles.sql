@@ -1,0 +1,34 @@
+with articles as (
+    select * from {{ ref('int_articles_current') }}
+),
+
+quote_counts as (
+    select article_id, count(*) as n_quotes, count(distinct speaker) as n_speakers
+    from {{ ref('int_quotes_with_claims') }}
+    group by article_id
+),
+
+entity_counts as (
+    select article_id, count(*) as n_entities
+    from {{ ref('stg_raw__entities') }}
+    group by article_id
+)
+
+select
+    articles.article_id,
+    articles.source_file,
+    articles.content_hash,
+    articles.outlet,
+    articles.outlet_method,
+    articles.title,
+    articles.published_at,
+    articles.seen_at,
+    articles.ingested_at,
+    articles.n_words,
+    coalesce(quote_counts.n_quotes, 0) as n_quotes,
+    coalesce(quote_counts.n_speakers, 0) as n_speakers,
+    coalesce(entity_counts.n_entities, 0) as n_entities,
+    articles.text
+from articles
+left join quote_counts using (article_id)
+left join entity_counts using (article_id)

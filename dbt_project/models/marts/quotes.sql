@@ -1,0 +1,20 @@
+select
+    quote_id,
+    article_id,
+    source_file,
+    outlet,
+    published_at,
+    seen_at,
+    quote_text,
+    start_char,
+    end_char,
+    quote_type,
+    speaker,
+    speaker_mention,
+    speaker_start,
+    speaker_end,
+    cue,
+    cue_start,
+    cue_end,
+    claim_id
+from {{ ref('int_quotes_with_claims') }}

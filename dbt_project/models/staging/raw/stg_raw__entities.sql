@@ -1,0 +1,8 @@
+select
+    entity_id,
+    article_id,
+    label as entity_type,
+    entity_text,
+    start_char,
+    end_char
+from {{ source('raw', 'entities') }}

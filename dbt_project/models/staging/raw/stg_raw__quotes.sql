@@ -1,0 +1,16 @@
+select
+    quote_id,
+    article_id,
+    quote_text,
+    start_char,
+    end_char,
+    quote_type,
+    speaker,
+    speaker_mention,
+    speaker_start,
+    speaker_end,
+    cue,
+    cue_start,
+    cue_end,
+    normalized_text
+from {{ source('raw', 'quotes') }}

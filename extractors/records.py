@@ -1,0 +1,77 @@
+"""Typed records the extractors return and the loader writes to the raw tables.
+
+Every span is a pair of integer character offsets into `ArticleRecord.text` (the stored clean
+text), end exclusive, so `text[start_char:end_char]` is exactly the recorded string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+def stable_id(*parts: object) -> str:
+    """A short deterministic id: the same inputs give the same id in every run."""
+    joined = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    article_id: str
+    content_hash: str
+    source_file: str
+    outlet: str
+    outlet_method: str  # metadata | text_signature | unknown
+    title: str | None
+    published_at: str | None  # ISO 8601, UTC
+    raw_text: str
+    text: str
+    n_words: int
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    entity_id: str
+    article_id: str
+    label: str
+    entity_text: str
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    quote_id: str
+    article_id: str
+    quote_text: str
+    start_char: int
+    end_char: int
+    quote_type: str  # direct | partial
+    speaker: str | None
+    speaker_mention: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    cue: str | None
+    cue_start: int | None
+    cue_end: int | None
+    normalized_text: str
+
+
+@dataclass(frozen=True)
+class QuarantineRecord:
+    source_file: str
+    content_hash: str | None
+    reason: str
+    detail: str
+
+
+def as_rows(records: list[Any], record_type: type) -> dict[str, list[Any]]:
+    """Column-oriented dict of a list of records (empty lists keep every column)."""
+    names = [f.name for f in fields(record_type)]
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    for record in records:
+        for name, value in asdict(record).items():
+            columns[name].append(value)
+    return columns

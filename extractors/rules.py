@@ -1,0 +1,73 @@
+"""Load the extraction rules kept as data in `extractors/rules/` (see its README)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+
+def _lines(path: Path) -> list[str]:
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass(frozen=True)
+class Rules:
+    cue_lemmas: frozenset[str]
+    honorific_gender: dict[str, str | None]
+    title_words: frozenset[str]
+    pronoun_gender: dict[str, str | None]
+    boilerplate: tuple[re.Pattern[str], ...]
+    outlet_signatures: tuple[tuple[re.Pattern[str], str], ...]
+    date_lines: tuple[re.Pattern[str], ...]
+
+    def is_boilerplate(self, line: str) -> bool:
+        stripped = line.strip()
+        return any(p.fullmatch(stripped) for p in self.boilerplate)
+
+    def is_honorific(self, word: str) -> bool:
+        return word.lower() in self.honorific_gender
+
+    def is_title(self, word: str) -> bool:
+        return word.lower() in self.title_words
+
+
+@lru_cache(maxsize=None)
+def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
+    """Read every rule file once per process."""
+    return Rules(
+        cue_lemmas=frozenset(w.lower() for w in _lines(rules_dir / "cue_verbs.txt")),
+        honorific_gender={
+            row["word"].lower(): (row["gender"] or None)
+            for row in _csv(rules_dir / "honorifics.csv")
+        },
+        title_words=frozenset(w.lower() for w in _lines(rules_dir / "titles.txt")),
+        pronoun_gender={
+            row["pronoun"].lower(): (row["gender"] or None)
+            for row in _csv(rules_dir / "pronouns.csv")
+        },
+        boilerplate=tuple(
+            re.compile(p, re.IGNORECASE) for p in _lines(rules_dir / "boilerplate.txt")
+        ),
+        outlet_signatures=tuple(
+            (re.compile(row["pattern"], re.IGNORECASE | re.MULTILINE), row["outlet"])
+            for row in _csv(rules_dir / "outlet_signatures.csv")
+        ),
+        date_lines=tuple(
+            re.compile(p, re.IGNORECASE) for p in _lines(rules_dir / "date_patterns.txt")
+        ),
+    )

