@@ -35,6 +35,7 @@ bench: venv
 # Local Airflow UI with this DAG (http://localhost:8080; the admin password is printed and
 # saved in .airflow/). Stop it with Ctrl-C, or kill its process group.
 airflow-ui: venv
+	$(BIN)/python scripts/run_nightly.py --setup-only
 	AIRFLOW_HOME=$(CURDIR)/.airflow AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False $(BIN)/airflow standalone
 

@@ -232,7 +232,13 @@ def _name_between(doc: Doc, start: int, cue: Token) -> Token | None:
 def _is_cue(token: Token, rules: Rules) -> bool:
     if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
         return True
-    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in rules.cue_lemmas
+    if token.pos_ not in {"VERB", "AUX"} or token.lemma_.lower() not in rules.cue_lemmas:
+        return False
+    for phrase in rules.not_cues:  # "so-called" is no reporting verb
+        start = token.i - len(phrase) + 1
+        if start >= 0 and tuple(t.lower_ for t in token.doc[start:token.i + 1]) == phrase:
+            return False
+    return True
 
 
 def _is_title(text: str) -> bool:

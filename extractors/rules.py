@@ -28,6 +28,7 @@ def _csv(path: Path) -> list[dict[str, str]]:
 @dataclass(frozen=True)
 class Rules:
     cue_lemmas: frozenset[str]
+    not_cues: tuple[tuple[str, ...], ...]
     honorific_gender: dict[str, str | None]
     title_words: frozenset[str]
     pronoun_gender: dict[str, str | None]
@@ -51,6 +52,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
     """Read every rule file once per process."""
     return Rules(
         cue_lemmas=frozenset(w.lower() for w in _lines(rules_dir / "cue_verbs.txt")),
+        not_cues=tuple(tuple(p.lower().split()) for p in _lines(rules_dir / "not_cues.txt")),
         honorific_gender={
             row["word"].lower(): (row["gender"] or None)
             for row in _csv(rules_dir / "honorifics.csv")

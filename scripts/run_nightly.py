@@ -91,6 +91,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landing", help="landing folder (default: seeds/)")
     parser.add_argument("--warehouse", help="published DuckDB file (default: warehouse/quotewire.duckdb)")
+    parser.add_argument("--setup-only", action="store_true",
+                        help="migrate the Airflow metadata database and create the pool, then stop")
     args = parser.parse_args()
     if args.landing:
         os.environ["QUOTEWIRE_LANDING"] = str(Path(args.landing).resolve())
@@ -98,6 +100,8 @@ def main() -> int:
         os.environ["QUOTEWIRE_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     sys.path.insert(0, str(ROOT))
     configure_airflow()
+    if args.setup_only:
+        return 0
     started = time.monotonic()
     dag_run = run_once()
     published = print_summary(dag_run.run_id, time.monotonic() - started)

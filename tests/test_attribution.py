@@ -1,0 +1,124 @@
+"""Quote attribution on short texts, with the real spaCy model."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.attribution import attribute_quotes
+
+
+def quotes_of(nlp, rules, text):
+    doc = nlp(text)
+    return attribute_quotes(doc, "article", rules)
+
+
+def only(nlp, rules, text):
+    found = quotes_of(nlp, rules, text)
+    assert len(found) == 1, [q.quote_text for q in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "text, speaker, cue",
+    [
+        # cue after the quote
+        ("“We’ll see, let’s be patient,” Mr Peskov said.", "Peskov", "said"),
+        # inverted cue
+        ("“We will talk on Saturday,” said Dmitry Peskov.", "Dmitry Peskov", "said"),
+        # cue before the quote with a colon
+        ("Asked about Ukraine, Peskov said: “This is the first telephone contact.”", "Peskov", "said"),
+        # told + audience
+        ("Kellyanne Conway told CBS: “I assume they will discuss terrorism.”", "Kellyanne Conway", "told"),
+        # tweeted
+        ("Earlier this month, Donald Trump tweeted: “Both countries will work together!”", "Donald Trump", "tweeted"),
+        # according to
+        ("“The call went well and lasted an hour,” according to Dmitry Peskov.", "Dmitry Peskov", "according"),
+        # name between quote and cue
+        ("“We must stand by our allies in the region”, Portman, co-chairman of the caucus, said on Friday.",
+         "Portman", "said"),
+    ],
+)
+def test_speaker_and_cue(nlp, rules, text, speaker, cue):
+    quote = only(nlp, rules, text)
+    assert quote.speaker == speaker
+    assert quote.cue == cue
+    assert text[quote.start_char:quote.end_char] == quote.quote_text
+    assert text[quote.cue_start:quote.cue_end] == cue
+
+
+def test_honorific_resolves_to_the_fullest_name_in_the_article(nlp, rules):
+    text = (
+        "Mr Putin's spokesman, Dmitry Peskov, spoke on Friday.\n\n"
+        "“This is the first telephone contact,” Mr Peskov said."
+    )
+    quote = only(nlp, rules, text)
+    assert (quote.speaker, quote.speaker_mention) == ("Dmitry Peskov", "Mr Peskov")
+
+
+def test_pronoun_takes_the_gender_compatible_earlier_subject(nlp, rules):
+    text = (
+        "Ms Conway said Mr Trump and Mr Putin would discuss terrorism. "
+        "“If another nation wishes to join us, we’ll be listening,” she added."
+    )
+    quote = only(nlp, rules, text)
+    assert (quote.speaker, quote.speaker_mention, quote.cue) == ("Conway", "she", "added")
+
+
+def test_pronoun_skips_people_named_inside_the_quote(nlp, rules):
+    text = (
+        "Donald Trump spoke to Fox News on Thursday. "
+        "“I don’t know Putin, but getting along with Russia is a great thing,” he said."
+    )
+    assert only(nlp, rules, text).speaker == "Donald Trump"
+
+
+def test_quote_opening_the_sentence_after_a_reporting_sentence(nlp, rules):
+    text = (
+        "Putin's press secretary Dmitry Peskov said that firm agreements were unlikely. "
+        "“This is the first telephone contact since President Trump took office.”"
+    )
+    quote = only(nlp, rules, text)
+    assert quote.speaker == "Dmitry Peskov"
+
+
+def test_unnamed_source_keeps_its_description_and_no_name(nlp, rules):
+    text = "“Sanctions have not been strong enough,” said a senior U.S. defense official."
+    quote = only(nlp, rules, text)
+    assert quote.speaker is None
+    assert quote.speaker_mention == "a senior U.S. defense official"
+
+
+@pytest.mark.parametrize(
+    "text, quoted, quote_type",
+    [
+        ("Ms Conway said “all of that is under consideration”.", "all of that is under consideration", "partial"),
+        ("He said those behind the dossier were “worse than prostitutes”.", "worse than prostitutes", "partial"),
+        ("Conway said: “All of that is under consideration.”", "All of that is under consideration.", "direct"),
+    ],
+)
+def test_quote_type(nlp, rules, text, quoted, quote_type):
+    quote = only(nlp, rules, text)
+    assert (quote.quote_text, quote.quote_type) == (quoted, quote_type)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a show title inside a reporting sentence
+        "Conway told CBS’ “This Morning” show that talks would start.",
+        # a scare quote with no reporting verb
+        "The so-called “reset” with Moscow failed years ago.",
+    ],
+)
+def test_titles_and_scare_quotes_are_not_quotes(nlp, rules, text):
+    assert quotes_of(nlp, rules, text) == []
+
+
+def test_one_bad_mark_does_not_cost_the_article(nlp, rules):
+    text = (
+        "He said “this quote is never closed and goes on\n\n"
+        "“We’ll see what happens,” Trump said of the call."
+    )
+    found = quotes_of(nlp, rules, text)
+    assert [q.quote_text for q in found][-1] == "We’ll see what happens,"
+    assert found[-1].speaker == "Trump"

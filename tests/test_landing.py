@@ -1,0 +1,58 @@
+"""Discovery: what is new, what is unchanged, and what is quarantined with which reason."""
+
+from __future__ import annotations
+
+import os
+
+from extractors.landing import content_hash, discover
+
+LIMIT = 10_000
+
+
+def test_bad_files_are_quarantined_with_their_reason(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "good.txt").write_text("A real article about a phone call.", encoding="utf-8")
+    (landing / "copy.txt").write_text("A real article about a phone call.", encoding="utf-8")
+    (landing / "empty.txt").write_text("  \n", encoding="utf-8")
+    (landing / "binary.txt").write_bytes(b"abc\x00def")
+    (landing / "huge.txt").write_text("word " * 3000, encoding="utf-8")
+    (landing / "slides.pptx").write_bytes(b"PK\x03\x04")
+    (landing / ".hidden.txt").write_text("editor swap file", encoding="utf-8")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not in the landing folder", encoding="utf-8")
+    os.symlink(outside, landing / "link.txt")
+
+    found = discover(landing, set(), {}, LIMIT)
+
+    assert [f.source_file for f in found.new] == ["copy.txt"]
+    reasons = {q.source_file: q.reason for q in found.quarantined}
+    assert reasons == {
+        "good.txt": "duplicate",
+        "empty.txt": "empty",
+        "binary.txt": "binary",
+        "huge.txt": "too_large",
+        "slides.pptx": "unsupported_format",
+        "link.txt": "outside_landing",
+    }
+    assert found.n_seen == 7  # every file but the hidden one was looked at
+
+
+def test_known_files_are_skipped_and_changed_files_are_new(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_text("first version", encoding="utf-8")
+    (landing / "b.txt").write_text("unchanged", encoding="utf-8")
+    known = {("a.txt", content_hash(b"old version")), ("b.txt", content_hash(b"unchanged"))}
+    found = discover(landing, known, {content_hash(b"unchanged"): "b.txt"}, LIMIT)
+    assert [f.source_file for f in found.new] == ["a.txt"]
+    assert found.n_unchanged == 1
+    assert found.quarantined == []
+
+
+def test_latin1_text_is_decoded_not_quarantined(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "latin.txt").write_bytes("Le président a déclaré qu'il était prêt à négocier.".encode("latin-1"))
+    found = discover(landing, set(), {}, LIMIT)
+    assert [f.source_file for f in found.new] == ["latin.txt"]
