@@ -9,11 +9,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from extractors.attribution import attribute_quotes
 from extractors.clean import clean_article
-from extractors.landing import LandingFile, check_article_bytes, content_hash, decode_article
+from extractors.landing import Landing, LandingFile, check_article_bytes, content_hash, decode_article
 from extractors.records import ArticleRecord, EntityRecord, QuarantineRecord, QuoteRecord, stable_id
 from extractors.rules import Rules, load_rules
 
@@ -77,15 +76,14 @@ def extract_documents(articles: list[ArticleRecord], nlp, rules: Rules, result: 
         )
 
 
-def extract_batch(landing: Path, files: list[LandingFile], model: str, max_bytes: int) -> BatchResult:
+def extract_batch(landing: Landing, files: list[LandingFile], model: str, max_bytes: int) -> BatchResult:
     """Read, clean and extract a batch of landing files (re-checked: they may have changed)."""
     rules = load_rules()
     result = BatchResult()
     articles: list[ArticleRecord] = []
     for item in files:
-        path = landing / item.source_file
         try:
-            data = path.read_bytes()
+            data = landing.read(item.source_file)
         except OSError as error:
             result.quarantined.append(QuarantineRecord(item.source_file, item.content_hash, "unreadable", str(error)))
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from charset_normalizer import from_bytes
 
@@ -61,42 +61,83 @@ def check_article_bytes(data: bytes, max_bytes: int) -> tuple[str, str] | None:
     return None
 
 
-def _candidates(landing: Path) -> list[Path]:
-    return sorted(
-        p for p in landing.rglob("*")
-        if not any(part.startswith(".") for part in p.relative_to(landing).parts)
-        and (p.is_file() or p.is_symlink())
-    )
+class OutsideLanding(OSError):
+    """A path in the landing folder resolves to a file outside it (e.g. through a symlink)."""
 
 
-def discover(landing: Path, known: set[tuple[str, str]], known_hashes: dict[str, str], max_bytes: int) -> Discovery:
+class Landing:
+    """The landing folder: a local directory, or any fsspec URL (s3://bucket/prefix, file://...).
+
+    Files are named by their POSIX path relative to the folder; hidden files and folders
+    (starting with ".") are not articles and are not listed.
+    """
+
+    def __init__(self, location: str | Path):
+        location = str(location)
+        self.location = location
+        if "://" in location and not location.startswith("file://"):
+            import fsspec
+
+            self._fs, self._root = fsspec.core.url_to_fs(location)
+            self._root = self._root.rstrip("/")
+            self._local: Path | None = None
+        else:
+            self._local = Path(location.removeprefix("file://")).resolve()
+
+    def exists(self) -> bool:
+        if self._local is not None:
+            return self._local.is_dir()
+        return self._fs.isdir(self._root)
+
+    def files(self) -> list[str]:
+        if self._local is not None:
+            paths = [
+                p.relative_to(self._local).as_posix()
+                for p in self._local.rglob("*") if p.is_file() or p.is_symlink()
+            ]
+        else:
+            paths = [p[len(self._root) + 1:] for p in self._fs.find(self._root)]
+        return sorted(p for p in paths if not any(part.startswith(".") for part in p.split("/")))
+
+    def read(self, source_file: str) -> bytes:
+        if self._local is None:
+            return self._fs.cat_file(f"{self._root}/{source_file}")
+        path = (self._local / source_file).resolve()
+        if not path.is_relative_to(self._local):
+            raise OutsideLanding(f"{source_file} resolves outside the landing folder")
+        return path.read_bytes()
+
+
+def discover(landing: Landing, known: set[tuple[str, str]], known_hashes: dict[str, str], max_bytes: int) -> Discovery:
     """Scan the landing folder against what the warehouse already holds.
 
     known: (source_file, content_hash) pairs already loaded or quarantined.
     known_hashes: content_hash -> source_file of every loaded article version.
     """
-    root = landing.resolve()
     new: list[LandingFile] = []
     quarantined: list[QuarantineRecord] = []
     seen_tonight: dict[str, str] = {}
     n_seen = n_unchanged = 0
-    for path in _candidates(landing):
+    for source_file in landing.files():
         n_seen += 1
-        source_file = path.relative_to(landing).as_posix()
-        resolved = path.resolve()
-        if not resolved.is_relative_to(root):
-            if (source_file, "") not in known:
-                quarantined.append(QuarantineRecord(source_file, None, "outside_landing", "symlink points outside the landing folder"))
-            else:
+        try:
+            data = landing.read(source_file)
+        except OutsideLanding as error:
+            if (source_file, "") in known:
                 n_unchanged += 1
+            else:
+                quarantined.append(QuarantineRecord(source_file, None, "outside_landing", str(error)))
             continue
-        data = resolved.read_bytes()
+        except OSError as error:
+            quarantined.append(QuarantineRecord(source_file, None, "unreadable", str(error)))
+            continue
         digest = content_hash(data)
         if (source_file, digest) in known:
             n_unchanged += 1
             continue
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            quarantined.append(QuarantineRecord(source_file, digest, "unsupported_format", f"'{path.suffix}' files are not read"))
+        suffix = PurePosixPath(source_file).suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            quarantined.append(QuarantineRecord(source_file, digest, "unsupported_format", f"'{suffix}' files are not read"))
             continue
         problem = check_article_bytes(data, max_bytes)
         if problem is not None:

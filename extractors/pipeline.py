@@ -37,15 +37,16 @@ def discover(run_id: str) -> list[list[dict]]:
 
     Files quarantined on sight are kept in the run log for the load task, which writes them.
     """
-    from extractors.landing import discover as scan
+    from extractors.landing import Landing, discover as scan
     from extractors.warehouse import known_inputs
 
     settings = Settings.from_env()
     RunLog(settings.state_dir, run_id).start()
-    if not settings.landing.is_dir():
+    landing = Landing(settings.landing)
+    if not landing.exists():
         raise FileNotFoundError(f"landing folder {settings.landing} does not exist")
     known, known_hashes = known_inputs(settings.work_db)
-    found = scan(settings.landing, known, known_hashes, settings.max_file_bytes)
+    found = scan(landing, known, known_hashes, settings.max_file_bytes)
     files = [asdict(f) for f in found.new]
     size = max(1, settings.batch_size)
     # Always at least one (possibly empty) batch, so the run goes on to record quarantine.
@@ -61,11 +62,12 @@ def discover(run_id: str) -> list[list[dict]]:
 def extract(batch: list[dict], run_id: str) -> dict[str, str]:
     """Extract one batch to Parquet files; returns the file per raw table."""
     from extractors.extract import extract_batch
+    from extractors.landing import Landing
     from extractors.warehouse import write_batch_files
 
     settings = Settings.from_env()
     files = [LandingFile(**item) for item in batch]
-    result = extract_batch(settings.landing, files, settings.spacy_model, settings.max_file_bytes)
+    result = extract_batch(Landing(settings.landing), files, settings.spacy_model, settings.max_file_bytes)
     name = "batch-" + stable_id(*(f.source_file for f in files))
     return write_batch_files(_batch_dir(settings, run_id), name, {
         "articles": result.articles,

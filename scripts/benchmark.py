@@ -48,7 +48,7 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT))
     from extractors.extract import extract_batch, load_pipeline
-    from extractors.landing import LandingFile, content_hash
+    from extractors.landing import Landing, LandingFile, content_hash
     from extractors.settings import Settings
 
     settings = Settings.from_env()
@@ -76,7 +76,7 @@ def main() -> int:
         bare = time.perf_counter() - started
 
         started = time.perf_counter()
-        result = extract_batch(landing, files, settings.spacy_model, settings.max_file_bytes)
+        result = extract_batch(Landing(landing), files, settings.spacy_model, settings.max_file_bytes)
         extraction = time.perf_counter() - started
 
         env = {

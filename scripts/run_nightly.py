@@ -89,13 +89,14 @@ def print_summary(run_id: str, seconds: float) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--landing", help="landing folder (default: seeds/)")
+    parser.add_argument("--landing", help="landing folder or fsspec URL (default: seeds/)")
     parser.add_argument("--warehouse", help="published DuckDB file (default: warehouse/quotewire.duckdb)")
     parser.add_argument("--setup-only", action="store_true",
                         help="migrate the Airflow metadata database and create the pool, then stop")
     args = parser.parse_args()
     if args.landing:
-        os.environ["QUOTEWIRE_LANDING"] = str(Path(args.landing).resolve())
+        is_url = "://" in args.landing
+        os.environ["QUOTEWIRE_LANDING"] = args.landing if is_url else str(Path(args.landing).resolve())
     if args.warehouse:
         os.environ["QUOTEWIRE_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     sys.path.insert(0, str(ROOT))

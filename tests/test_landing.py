@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from extractors.landing import content_hash, discover
+from extractors.landing import Landing, content_hash, discover
 
 LIMIT = 10_000
 
@@ -23,7 +23,7 @@ def test_bad_files_are_quarantined_with_their_reason(tmp_path):
     outside.write_text("not in the landing folder", encoding="utf-8")
     os.symlink(outside, landing / "link.txt")
 
-    found = discover(landing, set(), {}, LIMIT)
+    found = discover(Landing(landing), set(), {}, LIMIT)
 
     assert [f.source_file for f in found.new] == ["copy.txt"]
     reasons = {q.source_file: q.reason for q in found.quarantined}
@@ -44,7 +44,7 @@ def test_known_files_are_skipped_and_changed_files_are_new(tmp_path):
     (landing / "a.txt").write_text("first version", encoding="utf-8")
     (landing / "b.txt").write_text("unchanged", encoding="utf-8")
     known = {("a.txt", content_hash(b"old version")), ("b.txt", content_hash(b"unchanged"))}
-    found = discover(landing, known, {content_hash(b"unchanged"): "b.txt"}, LIMIT)
+    found = discover(Landing(landing), known, {content_hash(b"unchanged"): "b.txt"}, LIMIT)
     assert [f.source_file for f in found.new] == ["a.txt"]
     assert found.n_unchanged == 1
     assert found.quarantined == []
@@ -54,5 +54,25 @@ def test_latin1_text_is_decoded_not_quarantined(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
     (landing / "latin.txt").write_bytes("Le président a déclaré qu'il était prêt à négocier.".encode("latin-1"))
-    found = discover(landing, set(), {}, LIMIT)
+    found = discover(Landing(landing), set(), {}, LIMIT)
     assert [f.source_file for f in found.new] == ["latin.txt"]
+
+
+def test_an_fsspec_url_is_a_landing_folder_too():
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/feed/2017/a.txt", b"An article read through fsspec.")
+    fs.pipe("/feed/2017/empty.txt", b"")
+    landing = Landing("memory://feed")
+    assert landing.exists()
+    found = discover(landing, set(), {}, LIMIT)
+    assert [f.source_file for f in found.new] == ["2017/a.txt"]
+    assert [(q.source_file, q.reason) for q in found.quarantined] == [("2017/empty.txt", "empty")]
+    assert landing.read("2017/a.txt") == b"An article read through fsspec."
+
+
+def test_a_file_url_is_a_local_folder(tmp_path):
+    (tmp_path / "a.txt").write_text("Local article.", encoding="utf-8")
+    found = discover(Landing(f"file://{tmp_path}"), set(), {}, LIMIT)
+    assert [f.source_file for f in found.new] == ["a.txt"]
