@@ -11,7 +11,12 @@ LANDING ?=
 WAREHOUSE ?=
 N ?= 840
 
-.PHONY: venv run test bench airflow-ui lock clean
+PEER_VENV := .venv-peer
+PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | cut -c1-12)
+IN ?=
+OUT ?=
+
+.PHONY: venv run test bench eval predict airflow-ui lock clean
 
 venv: $(STAMP)
 
@@ -32,6 +37,21 @@ test: venv
 bench: venv
 	$(BIN)/python scripts/benchmark.py --articles $(N)
 
+# Extraction quality on PolNeAR dev, beside textacy (kept in its own throwaway virtualenv).
+eval: venv $(PEER_STAMP)
+	$(BIN)/python scripts/evaluate.py --peer $(PEER_VENV)/bin/python
+
+$(PEER_STAMP):
+	@test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-peer.txt
+	@rm -f $(PEER_VENV)/.installed-*
+	@touch $@
+
+# Attribution predictions for any JSONL of {"doc_id", "text"} articles.
+predict: venv
+	@test -n "$(IN)" -a -n "$(OUT)" || (echo "usage: make predict IN=articles.jsonl OUT=predictions.jsonl"; exit 2)
+	$(BIN)/python scripts/predict.py "$(IN)" "$(OUT)"
+
 # Local Airflow UI with this DAG (http://localhost:8080; the admin password is printed and
 # saved in .airflow/). Stop it with Ctrl-C, or kill its process group.
 airflow-ui: venv
@@ -48,4 +68,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .airflow warehouse
+	rm -rf $(VENV) $(PEER_VENV) .airflow warehouse

