@@ -128,8 +128,10 @@ class ArticleAttributor:
             left = min(left, ent[0], key=lambda t: t.i)
             right = max(right, ent[-1], key=lambda t: t.i)
         start, end = left.idx, right.idx + len(right.text)
-        line_start = self.doc.text.rfind("\n", start, head.idx) + 1
-        return max(start, line_start), end
+        start = max(start, self.doc.text.rfind("\n", start, head.idx) + 1)
+        while start < head.idx and not self.doc.text[start].isalnum():
+            start += 1  # no leading dash, quote mark or space in a mention
+        return start, end
 
     def _proper_noun_run(self, head: Token) -> list[Token]:
         """The proper nouns written right before `head` on the same line, and `head`."""
@@ -206,14 +208,23 @@ def _subject_of(verb: Token, inside_quote) -> Token | None:
                     return grandchild
         return None
     current = verb
-    for _ in range(3):
+    for _ in range(4):
         for child in current.children:
-            if child.dep_ in _SUBJECT_DEPS and not inside_quote(child):
+            if child.dep_ in _SUBJECT_DEPS and not inside_quote(child) and _can_speak(child):
                 return child
         if current.dep_ not in _SUBJECT_SHARING_DEPS or current.head is current:
             return None
         current = current.head
     return None
+
+
+def _can_speak(token: Token) -> bool:
+    """Nouns, names and pronouns can be speakers; a parse error such as "5:45 p.m." cannot."""
+    return (
+        token.pos_ in {"NOUN", "PROPN", "PRON"}
+        and any(c.isalpha() for c in token.text)
+        and token.lower_ not in {"a.m.", "p.m.", "am", "pm"}
+    )
 
 
 def _name_between(doc: Doc, start: int, cue: Token) -> Token | None:
@@ -229,25 +240,42 @@ def _name_between(doc: Doc, start: int, cue: Token) -> Token | None:
     return None
 
 
-def _is_cue(token: Token, rules: Rules) -> bool:
-    if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
-        return True
-    if token.pos_ not in {"VERB", "AUX"} or token.lemma_.lower() not in rules.cue_lemmas:
-        return False
-    for phrase in rules.not_cues:  # "so-called" is no reporting verb
+def _follows_phrase(token: Token, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    for phrase in phrases:
         start = token.i - len(phrase) + 1
         if start >= 0 and tuple(t.lower_ for t in token.doc[start:token.i + 1]) == phrase:
-            return False
-    return True
+            return True
+    return False
 
 
-def _is_title(text: str) -> bool:
-    words = text.split()
+def _is_cue(token: Token, rules: Rules, lemmas: frozenset[str] | None = None) -> bool:
+    if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
+        return True
+    if token.pos_ not in {"VERB", "AUX"} or token.lemma_.lower() not in (lemmas or rules.cue_lemmas):
+        return False
+    return not _follows_phrase(token, rules.not_cues)  # "so-called" is no reporting verb
+
+
+_TITLE_FUNCTION_WORDS = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "at", "with", "from", "by", "is"}
+
+
+def _is_title_shaped(text: str) -> bool:
+    """Short, every content word capitalised, no sentence end: "This Morning", "Face the Nation"."""
+    words = text.rstrip(",.;:").split()
     return (
         0 < len(words) <= _MAX_TITLE_WORDS
-        and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
-        and not text.rstrip()[-1:] in {".", "!", "?", ","}
+        and words[0][:1].isupper()
+        and all(w[:1].isupper() or not w[:1].isalpha() or w.lower() in _TITLE_FUNCTION_WORDS for w in words)
+        and text.rstrip()[-1:] not in {"!", "?"}
     )
+
+
+def _in_title_context(text: str, span: QuoteSpan, rules: Rules) -> bool:
+    before = text[span.paragraph_start:span.mark_start].rstrip()
+    if before.endswith(("'s", "’s", "’", "'")):
+        return True  # CBS’ "This Morning", CNN's "State of the Union"
+    words = before.split()
+    return bool(words) and words[-1].lower().strip(",:") in rules.title_context
 
 
 def _quote_type(text: str, span: QuoteSpan) -> str:
@@ -256,66 +284,89 @@ def _quote_type(text: str, span: QuoteSpan) -> str:
     return "partial" if embedded and text[span.start:span.start + 1].islower() else "direct"
 
 
-def attribute_quotes(doc: Doc, article_id: str, rules: Rules) -> list[QuoteRecord]:
-    text = doc.text
-    spans = find_quote_spans(text)
-    if not spans:
-        return []
-    attributor = ArticleAttributor(doc, rules)
-    quoted = [(s.mark_start, s.mark_end) for s in spans]
+_DASHES = {"―", "—", "–", "-"}
 
-    def inside_quote(token: Token) -> bool:
-        return any(a <= token.idx < b for a, b in quoted)
 
-    records: list[QuoteRecord] = []
-    previous: QuoteRecord | None = None
-    for span in spans:
-        content = doc.char_span(span.start, span.end, alignment_mode="expand")
-        if content is None or len(content) == 0:
-            continue
+class _QuoteAttributor:
+    """Attributes the quotes of one article, in order, remembering the previous one."""
+
+    def __init__(self, doc: Doc, article_id: str, rules: Rules):
+        self.doc = doc
+        self.text = doc.text
+        self.article_id = article_id
+        self.rules = rules
+        self.spans = find_quote_spans(self.text)
+        self.people = ArticleAttributor(doc, rules)
+        self._quoted = [(s.mark_start, s.mark_end) for s in self.spans]
+
+    def inside_quote(self, token: Token) -> bool:
+        return any(a <= token.idx < b for a, b in self._quoted)
+
+    def speaker_of(self, subject: Token) -> Speaker:
+        return self.people.speaker_of(subject, self.inside_quote)
+
+    def records(self) -> list[QuoteRecord]:
+        records: list[QuoteRecord] = []
+        previous: tuple[QuoteSpan, QuoteRecord] | None = None
+        for span in self.spans:
+            record = self._attribute(span, previous)
+            if record is not None:
+                records.append(record)
+                previous = (span, record)
+        return records
+
+    def _window_cues(self, span: QuoteSpan, content: Span) -> list[Token]:
+        """Cue tokens outside any quote in the sentences the quote touches, nearest first."""
+        doc = self.doc
         first_sentence = content[0].sent
         after = doc.char_span(span.mark_end, span.paragraph_end, alignment_mode="expand")
         last_sentence = after[0].sent if after is not None and len(after) else content[-1].sent
-        window_start = max(first_sentence.start_char, span.paragraph_start)
-        window_end = min(max(last_sentence.end_char, content[-1].sent.end_char), span.paragraph_end)
+        start = max(first_sentence.start_char, span.paragraph_start)
+        end = min(max(last_sentence.end_char, content[-1].sent.end_char), span.paragraph_end)
+        window = doc.char_span(start, end, alignment_mode="expand") or []
+        cues = [t for t in window if not self.inside_quote(t) and _is_cue(t, self.rules)]
+        return sorted(cues, key=lambda t: min(abs(t.idx - span.mark_start), abs(t.idx - span.mark_end)))
 
-        cues = [
-            t for t in doc.char_span(window_start, window_end, alignment_mode="expand") or []
-            if not inside_quote(t) and _is_cue(t, rules)
-        ]
-        cues.sort(key=lambda t: min(abs(t.idx - span.mark_start), abs(t.idx - span.mark_end)))
+    def _attribute(self, span: QuoteSpan, previous) -> QuoteRecord | None:
+        content = self.doc.char_span(span.start, span.end, alignment_mode="expand")
+        if content is None or len(content) == 0:
+            return None
+        quote_text = self.text[span.start:span.end]
+        if _is_title_shaped(quote_text) and _in_title_context(self.text, span, self.rules):
+            return None  # the title of a show, book or song
 
+        cues = self._window_cues(span, content)
         cue: Token | None = None
         speaker = _NO_SPEAKER
         for candidate in cues:
-            subject = _subject_of(candidate, inside_quote)
+            subject = _subject_of(candidate, self.inside_quote)
             if subject is not None:
-                cue, speaker = candidate, attributor.speaker_of(subject, inside_quote)
+                cue, speaker = candidate, self.speaker_of(subject)
                 break
         if cue is None and cues:
             cue = cues[0]
-            subject = _name_between(doc, span.mark_end, cue)
+            subject = _name_between(self.doc, span.mark_end, cue)
             if subject is not None:
-                speaker = attributor.speaker_of(subject, inside_quote)
+                speaker = self.speaker_of(subject)
 
-        quote_text = text[span.start:span.end]
         if cue is None:
-            if _is_title(quote_text) or len(quote_text.split()) < _MIN_UNCUED_WORDS:
-                continue  # a title or scare quote, not speech
-            if span.continues_previous and previous is not None:
-                speaker = Speaker(previous.speaker, previous.speaker_mention, previous.speaker_start, previous.speaker_end)
-            else:
-                cue, speaker = _reporting_sentence_before(doc, span, first_sentence, attributor, inside_quote, rules)
-        elif _is_title(quote_text) and span.mark_start > first_sentence.start_char:
-            continue  # e.g. CBS’ “This Morning”
+            cue, speaker = self._dash_attribution(span)
+        if cue is None:
+            cue, speaker = self._reporting_sentence_before(span, content[0].sent)
+        if cue is None and speaker is _NO_SPEAKER:
+            inherited = self._continued_speaker(span, previous)
+            if inherited is not None:
+                speaker = inherited
+            elif _is_title_shaped(quote_text) or len(quote_text.split()) < _MIN_UNCUED_WORDS:
+                return None  # a scare quote or a name in quotation marks, not speech
 
-        record = QuoteRecord(
-            quote_id=stable_id(article_id, span.start, span.end),
-            article_id=article_id,
+        return QuoteRecord(
+            quote_id=stable_id(self.article_id, span.start, span.end),
+            article_id=self.article_id,
             quote_text=quote_text,
             start_char=span.start,
             end_char=span.end,
-            quote_type=_quote_type(text, span),
+            quote_type=_quote_type(self.text, span),
             speaker=speaker.name,
             speaker_mention=speaker.mention,
             speaker_start=speaker.start,
@@ -325,21 +376,132 @@ def attribute_quotes(doc: Doc, article_id: str, rules: Rules) -> list[QuoteRecor
             cue_end=cue.idx + len(cue.text) if cue is not None else None,
             normalized_text=normalize_statement(quote_text),
         )
-        records.append(record)
-        previous = record
-    return records
+
+    def _dash_attribution(self, span: QuoteSpan) -> tuple[Token | None, Speaker]:
+        """'"...” ― Steve Quinlan': a dash and a name right after the closing mark."""
+        after = self.doc.char_span(span.mark_end, span.paragraph_end, alignment_mode="expand")
+        if after is None or len(after) < 2:
+            return None, _NO_SPEAKER
+        tokens = [t for t in after if not t.is_space]
+        if len(tokens) < 2 or tokens[0].text not in _DASHES:
+            return None, _NO_SPEAKER
+        name = tokens[1]
+        ent = next((e for e in self.doc.ents if e.start <= name.i < e.end), None)
+        if ent is not None and ent.label_ in _NAMED_LABELS:
+            return tokens[0], self.speaker_of(ent[-1])
+        if name.pos_ == "PROPN":
+            return tokens[0], self.speaker_of(name)
+        return None, _NO_SPEAKER
+
+    def _reporting_sentence_before(self, span: QuoteSpan, sentence: Span) -> tuple[Token | None, Speaker]:
+        """Speaker of "X said that ... ." or "X continued:" just before a quote opening a sentence."""
+        if span.mark_start > sentence.start_char + 1 or sentence.start == 0:
+            return None, _NO_SPEAKER
+        before = self.doc[sentence.start - 1].sent
+        if before.start_char < span.paragraph_start:
+            # Only the previous paragraph's lead-in: "He said:" closing it.
+            lead_in = self.text[before.start_char:span.paragraph_start].rstrip()
+            if not lead_in.endswith(":"):
+                return None, _NO_SPEAKER
+        for token in before:
+            if not self.inside_quote(token) and _is_cue(token, self.rules):
+                subject = _subject_of(token, self.inside_quote)
+                if subject is not None:
+                    return token, self.speaker_of(subject)
+        return None, _NO_SPEAKER
+
+    def _continued_speaker(self, span: QuoteSpan, previous) -> Speaker | None:
+        """A quote with no cue that opens the paragraph after a quoted speaker's paragraph."""
+        if previous is None:
+            return None
+        previous_span, record = previous
+        if record.speaker_mention is None:
+            return None
+        follows = (
+            span.continues_previous
+            or (span.mark_start == span.paragraph_start
+                and self.text[previous_span.paragraph_end:span.paragraph_start].strip() == ""
+                and previous_span.paragraph_start != span.paragraph_start)
+        )
+        if not follows:
+            return None
+        return Speaker(record.speaker, record.speaker_mention, record.speaker_start, record.speaker_end)
+
+    # ----- reported (indirect) speech -----------------------------------------------------
+    def indirect_records(self) -> list[QuoteRecord]:
+        """"X said (that) <clause>" and "according to X, <clause>" outside quotation marks."""
+        records: list[QuoteRecord] = []
+        lemmas = self.rules.cue_lemmas | self.rules.belief_lemmas
+        for token in self.doc:
+            if self.inside_quote(token) or not _is_cue(token, self.rules, lemmas):
+                continue
+            content = self._reported_content(token)
+            if content is None:
+                continue
+            start_i, end_i = content
+            while end_i > start_i and self.doc[end_i - 1].is_punct:
+                end_i -= 1
+            if end_i - start_i < 3:
+                continue
+            start, end = self.doc[start_i].idx, self.doc[end_i - 1].idx + len(self.doc[end_i - 1].text)
+            if any(start < b and a < end for a, b in self._quoted):
+                continue  # content holding a quotation is attributed as that quotation
+            subject = _subject_of(token, self.inside_quote)
+            speaker = self.speaker_of(subject) if subject is not None else _NO_SPEAKER
+            text = self.text[start:end]
+            records.append(QuoteRecord(
+                quote_id=stable_id(self.article_id, start, end, "indirect"),
+                article_id=self.article_id,
+                quote_text=text,
+                start_char=start,
+                end_char=end,
+                quote_type="indirect",
+                speaker=speaker.name,
+                speaker_mention=speaker.mention,
+                speaker_start=speaker.start,
+                speaker_end=speaker.end,
+                cue=token.text,
+                cue_start=token.idx,
+                cue_end=token.idx + len(token.text),
+                normalized_text=normalize_statement(text),
+            ))
+        return records
+
+    def _reported_content(self, cue: Token) -> tuple[int, int] | None:
+        """Token range of what a cue reports, or None.
+
+        "X said (that) <clause>" and "X believes <clause>": the clausal complement;
+        "X wants to <do>": the infinitive, for belief and intention verbs;
+        "<clause>, X said, <clause>": the clause the cue interrupts, as one hull.
+        """
+        if cue.lower_ == "according":
+            return self._according_content(cue)
+        clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
+        if clause is None and cue.lemma_.lower() in self.rules.belief_lemmas:
+            clause = next((c for c in cue.children if c.dep_ == "xcomp"), None)
+        if clause is not None:
+            return clause.left_edge.i, clause.right_edge.i + 1
+        if cue.dep_ == "parataxis" and cue.head.pos_ in {"VERB", "AUX"}:
+            head = cue.head
+            return head.left_edge.i, head.right_edge.i + 1
+        return None
+
+    def _according_content(self, according: Token) -> tuple[int, int] | None:
+        """The longer side of the sentence around "according to X"."""
+        sentence = according.sent
+        phrase = list(according.subtree)
+        left = (sentence.start, phrase[0].i)
+        right = (phrase[-1].i + 1, sentence.end)
+        start, end = max(left, right, key=lambda r: r[1] - r[0])
+        while start < end and self.doc[start].is_punct:
+            start += 1
+        return (start, end) if end - start >= 4 else None
 
 
-def _reporting_sentence_before(doc, span, sentence, attributor, inside_quote, rules):
-    """Speaker of "X said that ... ." when the quote opens the next sentence of the paragraph."""
-    if span.mark_start > sentence.start_char + 1 or sentence.start == 0:
-        return None, _NO_SPEAKER
-    before = doc[sentence.start - 1].sent
-    if before.start_char < span.paragraph_start:
-        return None, _NO_SPEAKER
-    for token in before:
-        if not inside_quote(token) and _is_cue(token, rules):
-            subject = _subject_of(token, inside_quote)
-            if subject is not None:
-                return token, attributor.speaker_of(subject, inside_quote)
-    return None, _NO_SPEAKER
+def attribute_quotes(doc: Doc, article_id: str, rules: Rules, indirect: bool = True) -> list[QuoteRecord]:
+    """Direct and partial quotations with their speakers, then reported speech, in text order."""
+    attributor = _QuoteAttributor(doc, article_id, rules)
+    records = attributor.records()
+    if indirect:
+        records += attributor.indirect_records()
+    return sorted(records, key=lambda r: (r.start_char, r.end_char))

@@ -5,7 +5,8 @@ spans overlap by at least half of the shorter one; gold content is scored by its
 so a quote split by its cue ('"A," he said, "B."') may be predicted as two pieces.
 The speaker is right when the predicted mention overlaps the gold source span, or, for a
 speaker resolved elsewhere in the text, when the predicted name ends with the gold source's
-last word ("Donald Trump" for gold "Trump").
+surname among the gold source's words ("Donald Trump" for gold "Trump" or
+"Trump, the Republican nominee").
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def speaker_matches(prediction: dict, gold: dict) -> bool:
         if any(_overlap(mention, tuple(f)) > 0 for f in source["fragments"]):
             return True
     name = (prediction.get("speaker") or "").lower().split()
-    gold_words = source["text"].lower().replace("’s", "").replace("'s", "").split()
-    return bool(name and gold_words) and name[-1] == gold_words[-1]
+    gold_words = {w.strip(",.;:()") for w in source["text"].lower().replace("’s", "").replace("'s", "").split()}
+    return bool(name) and name[-1] in gold_words
 
 
 @dataclass

@@ -28,6 +28,8 @@ def _csv(path: Path) -> list[dict[str, str]]:
 @dataclass(frozen=True)
 class Rules:
     cue_lemmas: frozenset[str]
+    belief_lemmas: frozenset[str]
+    title_context: frozenset[str]
     not_cues: tuple[tuple[str, ...], ...]
     honorific_gender: dict[str, str | None]
     title_words: frozenset[str]
@@ -52,6 +54,8 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
     """Read every rule file once per process."""
     return Rules(
         cue_lemmas=frozenset(w.lower() for w in _lines(rules_dir / "cue_verbs.txt")),
+        belief_lemmas=frozenset(w.lower() for w in _lines(rules_dir / "belief_verbs.txt")),
+        title_context=frozenset(w.lower() for w in _lines(rules_dir / "title_context.txt")),
         not_cues=tuple(tuple(p.lower().split()) for p in _lines(rules_dir / "not_cues.txt")),
         honorific_gender={
             row["word"].lower(): (row["gender"] or None)

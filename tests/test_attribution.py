@@ -8,8 +8,8 @@ from extractors.attribution import attribute_quotes
 
 
 def quotes_of(nlp, rules, text):
-    doc = nlp(text)
-    return attribute_quotes(doc, "article", rules)
+    """Quotations only: reported speech has tests of its own below."""
+    return attribute_quotes(nlp(text), "article", rules, indirect=False)
 
 
 def only(nlp, rules, text):
@@ -122,3 +122,26 @@ def test_one_bad_mark_does_not_cost_the_article(nlp, rules):
     found = quotes_of(nlp, rules, text)
     assert [q.quote_text for q in found][-1] == "We’ll see what happens,"
     assert found[-1].speaker == "Trump"
+
+
+@pytest.mark.parametrize(
+    "text, content, speaker, cue",
+    [
+        ("Mr Peskov said he was unaware of any plans to lift the sanctions.",
+         "he was unaware of any plans to lift the sanctions", "Peskov", "said"),
+        ("The museum, Mr. Bush said, celebrated several of his heroes.",
+         "The museum, Mr. Bush said, celebrated several of his heroes", "Bush", "said"),
+        ("According to Reuters, the two leaders will speak on Saturday.",
+         "the two leaders will speak on Saturday", "Reuters", "According"),
+        ("Donald Trump wants to build a wall on the border.", "to build a wall on the border", "Donald Trump", "wants"),
+    ],
+)
+def test_reported_speech(nlp, rules, text, content, speaker, cue):
+    found = [q for q in attribute_quotes(nlp(text), "article", rules) if q.quote_type == "indirect"]
+    assert [(q.quote_text, q.speaker, q.cue) for q in found] == [(content, speaker, cue)]
+
+
+def test_reported_speech_holding_a_quotation_is_the_quotation(nlp, rules):
+    text = "Ms Conway said “all of that is under consideration”."
+    found = attribute_quotes(nlp(text), "article", rules)
+    assert [q.quote_type for q in found] == ["partial"]

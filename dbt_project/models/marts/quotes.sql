@@ -10,6 +10,7 @@ select
     end_char,
     quote_type,
     speaker,
+    speaker is not null as speaker_is_named,
     speaker_mention,
     speaker_start,
     speaker_end,
