@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed-$(LOCK_HASH)
 
 LANDING ?=
 WAREHOUSE ?=
+DATE ?=
 N ?= 840
 
 PEER_VENV := .venv-peer
@@ -29,7 +30,7 @@ $(STAMP):
 	@touch $@
 
 run: venv
-	$(BIN)/python scripts/run_nightly.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)")
+	$(BIN)/python scripts/run_nightly.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(DATE),--logical-date "$(DATE)")
 
 test: venv
 	$(BIN)/python -m pytest

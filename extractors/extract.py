@@ -6,17 +6,25 @@ spaCy is loaded once per process (`load_pipeline` is cached) and documents go th
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from extractors.attribution import attribute_quotes
-from extractors.clean import clean_article
-from extractors.landing import Landing, LandingFile, check_article_bytes, content_hash, decode_article
+from extractors.clean import clean_article, english_share
+from extractors.landing import MANIFEST_NAMES, Landing, LandingFile, check_article_bytes, content_hash
+from extractors.readers import RawArticle, parse_manifest, read_articles
 from extractors.records import ArticleRecord, EntityRecord, QuarantineRecord, QuoteRecord, stable_id
 from extractors.rules import Rules, load_rules
 
 log = logging.getLogger(__name__)
+
+# Texts this long are checked for being English; English news has about 40% stop words.
+MIN_WORDS_FOR_LANGUAGE = 30
+MIN_ENGLISH_SHARE = 0.15
 
 
 @lru_cache(maxsize=2)
@@ -34,20 +42,58 @@ class BatchResult:
     quarantined: list[QuarantineRecord] = field(default_factory=list)
 
 
-def article_from_text(source_file: str, digest: str, raw_text: str, rules: Rules) -> ArticleRecord:
-    cleaned = clean_article(raw_text, rules)
+def article_from_raw(raw: RawArticle, digest: str, rules: Rules) -> ArticleRecord:
+    """Clean one article record and gather its metadata (metadata wins over the text)."""
+    meta = raw.metadata
+    cleaned = clean_article(raw.text, rules, meta.get("title"), meta.get("published_at"), meta.get("author"))
+    url = meta.get("url")
+    host = urlsplit(url).hostname if url and "://" in url else None
     return ArticleRecord(
-        article_id=stable_id(digest),
+        article_id=stable_id(digest, raw.record_index),
         content_hash=digest,
-        source_file=source_file,
-        outlet=cleaned.outlet,
-        outlet_method=cleaned.outlet_method,
+        source_file=raw.source_file,
+        record_index=raw.record_index,
+        text_hash=hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest(),
+        metadata_outlet=meta.get("outlet"),
+        url=url,
+        domain=host.removeprefix("www.") if host else None,
+        signature_outlet=cleaned.signature_outlet,
         title=cleaned.title,
+        author=cleaned.author,
         published_at=cleaned.published_at,
-        raw_text=raw_text,
+        language=meta.get("language"),
+        extra_metadata=json.dumps(raw.extra, ensure_ascii=False, default=str, sort_keys=True) if raw.extra else None,
+        raw_text=raw.text,
         text=cleaned.text,
         n_words=len(cleaned.text.split()),
     )
+
+
+def problem_with(article: ArticleRecord) -> tuple[str, str] | None:
+    """(reason, detail) when a cleaned article cannot go on to extraction."""
+    if not article.text.strip():
+        return "empty", "nothing left after removing boilerplate"
+    if article.n_words >= MIN_WORDS_FOR_LANGUAGE:
+        share = english_share(article.text)
+        if share < MIN_ENGLISH_SHARE:
+            stated = f"; metadata says {article.language!r}" if article.language else ""
+            return "non_english", f"English stop words are {share:.0%} of the words{stated}"
+    return None
+
+
+def read_manifest(landing: Landing, result: BatchResult) -> dict[str, dict]:
+    """The landing manifest, if any; an unreadable one is quarantined and ignored."""
+    for name in MANIFEST_NAMES:
+        try:
+            data = landing.read(name)
+        except OSError:
+            continue
+        try:
+            return parse_manifest(name, data)
+        except (ValueError, TypeError, AttributeError) as error:
+            result.quarantined.append(
+                QuarantineRecord(name, content_hash(data), "bad_manifest", f"ignored: {error}"))
+    return {}
 
 
 def extract_documents(
@@ -89,6 +135,7 @@ def extract_batch(
     """Read, clean and extract a batch of landing files (re-checked: they may have changed)."""
     rules = load_rules()
     result = BatchResult()
+    manifest = read_manifest(landing, result) if files else {}
     articles: list[ArticleRecord] = []
     for item in files:
         try:
@@ -101,13 +148,17 @@ def extract_batch(
         if problem is not None:
             result.quarantined.append(QuarantineRecord(item.source_file, digest, *problem))
             continue
-        article = article_from_text(item.source_file, digest, decode_article(data) or "", rules)
-        if not article.text.strip():
-            result.quarantined.append(
-                QuarantineRecord(item.source_file, digest, "empty", "nothing left after removing boilerplate")
-            )
-            continue
-        articles.append(article)
+        for raw in read_articles(item.source_file, data, manifest):
+            if isinstance(raw, QuarantineRecord):
+                result.quarantined.append(replace(raw, content_hash=digest))
+                continue
+            article = article_from_raw(raw, digest, rules)
+            problem = problem_with(article)
+            if problem is not None:
+                where = f"record {raw.record_index}: " if raw.record_index else ""
+                result.quarantined.append(QuarantineRecord(item.source_file, digest, problem[0], where + problem[1]))
+                continue
+            articles.append(article)
     if articles:
         extract_documents(articles, load_pipeline(model), rules, result, pipe_batch_size)
     return result

@@ -15,7 +15,9 @@ from charset_normalizer import from_bytes
 
 from extractors.records import QuarantineRecord
 
-SUPPORTED_SUFFIXES = {".txt"}
+ARTICLE_SUFFIXES = {".txt", ".jsonl", ".json", ".html", ".htm"}
+# Files mapping landing file names to metadata; read by extraction, never articles themselves.
+MANIFEST_NAMES = ("manifest.csv", "manifest.json")
 _BINARY_SNIFF_BYTES = 8192
 
 
@@ -119,6 +121,8 @@ def discover(landing: Landing, known: set[tuple[str, str]], known_hashes: dict[s
     seen_tonight: dict[str, str] = {}
     n_seen = n_unchanged = 0
     for source_file in landing.files():
+        if source_file in MANIFEST_NAMES:
+            continue
         n_seen += 1
         try:
             data = landing.read(source_file)
@@ -136,7 +140,7 @@ def discover(landing: Landing, known: set[tuple[str, str]], known_hashes: dict[s
             n_unchanged += 1
             continue
         suffix = PurePosixPath(source_file).suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
+        if suffix not in ARTICLE_SUFFIXES:
             quarantined.append(QuarantineRecord(source_file, digest, "unsupported_format", f"'{suffix}' files are not read"))
             continue
         problem = check_article_bytes(data, max_bytes)

@@ -19,13 +19,22 @@ def stable_id(*parts: object) -> str:
 
 @dataclass(frozen=True)
 class ArticleRecord:
+    """One article version. The outlet is decided in dbt, from these columns and the registry."""
+
     article_id: str
-    content_hash: str
+    content_hash: str  # of the landing file the article came from
     source_file: str
-    outlet: str
-    outlet_method: str  # metadata | text_signature | unknown
+    record_index: int  # 0 for one-article files; the line or item number in .jsonl/.json
+    text_hash: str  # of the article text, to spot the same article under two names
+    metadata_outlet: str | None
+    url: str | None
+    domain: str | None  # the URL's host without "www."
+    signature_outlet: str | None  # outlet named by site chrome in the text
     title: str | None
+    author: str | None
     published_at: str | None  # ISO 8601, UTC
+    language: str | None  # as stated by metadata
+    extra_metadata: str | None  # JSON of the fields Quotewire does not use
     raw_text: str
     text: str
     n_words: int

@@ -40,10 +40,17 @@ create table if not exists raw.articles (
     article_id varchar primary key,
     content_hash varchar not null,
     source_file varchar not null,
-    outlet varchar not null,
-    outlet_method varchar not null,
+    record_index integer not null,
+    text_hash varchar not null,
+    metadata_outlet varchar,
+    url varchar,
+    domain varchar,
+    signature_outlet varchar,
     title varchar,
+    author varchar,
     published_at timestamptz,
+    language varchar,
+    extra_metadata json,
     raw_text varchar not null,
     text varchar not null,
     n_words integer not null,
@@ -175,6 +182,16 @@ def load_batches(work_db: Path, run_id: str, batches: list[dict[str, str]], quar
     added: dict[str, int] = {}
     with connect(work_db) as con:
         con.execute("begin transaction")
+        quarantine_files = [b["quarantine"] for b in batches]
+        rows = [(q.source_file, q.content_hash, q.reason, q.detail) for q in quarantine]
+        con.execute("create temp table night_quarantine (source_file varchar, content_hash varchar, reason varchar, detail varchar)")
+        if rows:
+            con.executemany("insert into night_quarantine values (?, ?, ?, ?)", rows)
+        if quarantine_files:
+            con.execute("insert into night_quarantine select * from read_parquet($files)", {"files": quarantine_files})
+        article_files = [b["articles"] for b in batches]
+        if article_files:
+            _quarantine_duplicate_texts(con, article_files)
         for table, key in RAW_KEYS.items():
             files = [b[table] for b in batches]
             before = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
@@ -184,17 +201,11 @@ def load_batches(work_db: Path, run_id: str, batches: list[dict[str, str]], quar
                     f"""insert into raw.{table}
                         select distinct on ({key}) *, $run_id{extra}
                         from read_parquet($files, union_by_name = true)
-                        where {key} not in (select {key} from raw.{table})""",
+                        where {key} not in (select {key} from raw.{table})
+                          and article_id not in (select article_id from duplicate_articles)""",
                     {"run_id": run_id, "files": files},
                 )
             added[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0] - before
-        quarantine_files = [b["quarantine"] for b in batches]
-        rows = [(q.source_file, q.content_hash, q.reason, q.detail) for q in quarantine]
-        con.execute("create temp table night_quarantine (source_file varchar, content_hash varchar, reason varchar, detail varchar)")
-        if rows:
-            con.executemany("insert into night_quarantine values (?, ?, ?, ?)", rows)
-        if quarantine_files:
-            con.execute("insert into night_quarantine select * from read_parquet($files)", {"files": quarantine_files})
         before = con.execute("select count(*) from ops.quarantine").fetchone()[0]
         con.execute(
             """insert into ops.quarantine
@@ -202,12 +213,45 @@ def load_batches(work_db: Path, run_id: str, batches: list[dict[str, str]], quar
                where not exists (
                    select 1 from ops.quarantine q
                    where q.source_file = n.source_file
-                     and coalesce(q.content_hash, '') = coalesce(n.content_hash, ''))""",
+                     and coalesce(q.content_hash, '') = coalesce(n.content_hash, '')
+                     and q.reason = n.reason and q.detail = n.detail)""",
             {"run_id": run_id},
         )
         added["quarantine"] = con.execute("select count(*) from ops.quarantine").fetchone()[0] - before
         con.execute("commit")
     return added
+
+
+def _quarantine_duplicate_texts(con: duckdb.DuckDBPyConnection, article_files: list[str]) -> None:
+    """Quarantine new articles whose text is already loaded, or loaded tonight, from another source.
+
+    The first one in (source_file, record_index) order is kept. A new version of the same
+    source with the same text is not a duplicate.
+    """
+    con.execute(
+        """create temp table duplicate_articles as
+           with incoming as (
+               select article_id, source_file, record_index, content_hash, text_hash,
+                      row_number() over (partition by text_hash order by source_file, record_index) as nth,
+                      first_value(source_file) over (partition by text_hash order by source_file, record_index) as first_source
+               from read_parquet($files, union_by_name = true)
+           )
+           select i.article_id, i.source_file, i.record_index, i.content_hash,
+                  coalesce(loaded.source_file, i.first_source) as original
+           from incoming i
+           left join raw.articles loaded
+             on loaded.text_hash = i.text_hash
+            and (loaded.source_file, loaded.record_index) <> (i.source_file, i.record_index)
+           where loaded.article_id is not null or i.nth > 1""",
+        {"files": article_files},
+    )
+    con.execute(
+        """insert into night_quarantine
+           select distinct source_file, content_hash, 'duplicate',
+                  case when record_index > 0 then 'record ' || record_index || ': ' else '' end
+                  || 'same text as ' || original
+           from duplicate_articles"""
+    )
 
 
 # Tables copied from the work database into the published file, by schema.

@@ -1,6 +1,6 @@
 """Run the nightly DAG once with `dag.test()` and print the run summary.
 
-    python scripts/run_nightly.py [--landing DIR] [--warehouse FILE]
+    python scripts/run_nightly.py [--landing DIR] [--warehouse FILE] [--logical-date YYYY-MM-DD]
 
 Uses a project-local AIRFLOW_HOME (.airflow/, SQLite metadata) unless AIRFLOW_HOME is set,
 so no Airflow server is needed. Exits 0 when the run published, 1 when it did not.
@@ -36,13 +36,17 @@ def configure_airflow() -> None:
             sys.exit(f"{' '.join(command[1:3])} failed:\n{done.stdout}\n{done.stderr}")
 
 
-def run_once():
+def run_once(logical_date: str | None = None):
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     if bag.import_errors:
         sys.exit(f"DAG import errors: {bag.import_errors}")
-    return bag.get_dag(DAG_ID).test()
+    if logical_date is None:
+        return bag.get_dag(DAG_ID).test()
+    import pendulum
+
+    return bag.get_dag(DAG_ID).test(logical_date=pendulum.parse(logical_date))
 
 
 def print_summary(run_id: str, seconds: float) -> bool:
@@ -91,6 +95,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landing", help="landing folder or fsspec URL (default: seeds/)")
     parser.add_argument("--warehouse", help="published DuckDB file (default: warehouse/quotewire.duckdb)")
+    parser.add_argument("--logical-date", help="run (or re-run) the night of this date, e.g. 2026-11-01")
     parser.add_argument("--setup-only", action="store_true",
                         help="migrate the Airflow metadata database and create the pool, then stop")
     args = parser.parse_args()
@@ -104,7 +109,7 @@ def main() -> int:
     if args.setup_only:
         return 0
     started = time.monotonic()
-    dag_run = run_once()
+    dag_run = run_once(args.logical_date)
     published = print_summary(dag_run.run_id, time.monotonic() - started)
     return 0 if published else 1
 

@@ -62,15 +62,15 @@ class Deployment:
         )
         return env
 
-    def run(self, **extra: str) -> subprocess.CompletedProcess:
+    def run(self, *args: str, **extra: str) -> subprocess.CompletedProcess:
         """Run the nightly DAG once with dag.test(), as `make run` does."""
         return subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "run_nightly.py")],
+            [sys.executable, str(ROOT / "scripts" / "run_nightly.py"), *args],
             env=self.env(**extra), capture_output=True, text=True, timeout=600, check=False,
         )
 
     def copy_to(self, root: Path) -> "Deployment":
-        shutil.copytree(self.root, root)
+        shutil.copytree(self.root, root, symlinks=True)
         return Deployment(root, self.airflow_home)
 
     def query(self, sql: str, params=None, database: Path | None = None):

@@ -1,8 +1,38 @@
--- The latest version of each landing file: a file whose bytes changed is reloaded as a new
--- version, and the marts report only the newest one.
-select *
-from {{ ref('stg_raw__articles') }}
-qualify row_number() over (
-    partition by source_file
-    order by ingested_at desc, article_id
-) = 1
+-- The latest version of each landing record, with its outlet decided.
+-- A file whose bytes changed is reloaded as a new version; the marts report only the newest.
+-- Outlet: explicit metadata, else the URL's domain through the outlet registry seed, else a
+-- signature in the text ("notifications from The Independent"), else 'unknown'.
+with latest as (
+    select *
+    from {{ ref('stg_raw__articles') }}
+    qualify row_number() over (
+        partition by source_file, record_index
+        order by ingested_at desc, article_id
+    ) = 1
+),
+
+registry as (
+    select * from {{ ref('outlet_registry') }}
+),
+
+by_domain as (
+    -- "edition.cnn.com" belongs to "cnn.com": the longest registered suffix wins.
+    select latest.article_id, registry.outlet
+    from latest
+    inner join registry
+        on latest.domain = registry.domain
+        or latest.domain like '%.' || registry.domain
+    qualify row_number() over (partition by latest.article_id order by length(registry.domain) desc) = 1
+)
+
+select
+    latest.*,
+    coalesce(latest.metadata_outlet, by_domain.outlet, latest.signature_outlet, 'unknown') as outlet,
+    case
+        when latest.metadata_outlet is not null then 'metadata'
+        when by_domain.outlet is not null then 'url_domain'
+        when latest.signature_outlet is not null then 'text_signature'
+        else 'unknown'
+    end as outlet_method
+from latest
+left join by_domain using (article_id)

@@ -17,17 +17,23 @@ entity_counts as (
 select
     articles.article_id,
     articles.source_file,
+    articles.record_index,
     articles.content_hash,
     articles.outlet,
     articles.outlet_method,
+    articles.url,
+    articles.domain,
     articles.title,
+    articles.author,
     articles.published_at,
     articles.seen_at,
     articles.ingested_at,
+    articles.language,
     articles.n_words,
     coalesce(quote_counts.n_quotes, 0) as n_quotes,
     coalesce(quote_counts.n_speakers, 0) as n_speakers,
     coalesce(entity_counts.n_entities, 0) as n_entities,
+    articles.extra_metadata,
     articles.text
 from articles
 left join quote_counts using (article_id)
