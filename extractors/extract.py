@@ -148,11 +148,14 @@ def extract_batch(
         if problem is not None:
             result.quarantined.append(QuarantineRecord(item.source_file, digest, *problem))
             continue
+        unchanged = {(index, text_hash) for index, text_hash in item.known_records}
         for raw in read_articles(item.source_file, data, manifest):
             if isinstance(raw, QuarantineRecord):
                 result.quarantined.append(replace(raw, content_hash=digest))
                 continue
             article = article_from_raw(raw, digest, rules)
+            if (article.record_index, article.text_hash) in unchanged:
+                continue  # loaded from an earlier version of this file, word for word
             problem = problem_with(article)
             if problem is not None:
                 where = f"record {raw.record_index}: " if raw.record_index else ""

@@ -8,7 +8,7 @@ changed is a new version. Files that cannot be articles are quarantined with a r
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from charset_normalizer import from_bytes
@@ -25,6 +25,9 @@ _BINARY_SNIFF_BYTES = 8192
 class LandingFile:
     source_file: str  # POSIX path relative to the landing folder
     content_hash: str
+    # [record_index, text_hash] of the records an earlier version of this file already loaded:
+    # a grown .jsonl feed re-extracts only its new or changed records.
+    known_records: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def discover(run_id: str) -> list[list[dict]]:
     Files quarantined on sight are kept in the run log for the load task, which writes them.
     """
     from extractors.landing import Landing, discover as scan
-    from extractors.warehouse import known_inputs
+    from extractors.warehouse import known_inputs, known_records
 
     settings = Settings.from_env()
     RunLog(settings.state_dir, run_id).start()
@@ -47,7 +47,8 @@ def discover(run_id: str) -> list[list[dict]]:
         raise FileNotFoundError(f"landing folder {settings.landing} does not exist")
     known, known_hashes = known_inputs(settings.work_db)
     found = scan(landing, known, known_hashes, settings.max_file_bytes)
-    files = [asdict(f) for f in found.new]
+    earlier = known_records(settings.work_db, [f.source_file for f in found.new])
+    files = [{**asdict(f), "known_records": earlier.get(f.source_file, [])} for f in found.new]
     size = max(1, settings.batch_size)
     # Always at least one (possibly empty) batch, so the run goes on to record quarantine.
     batches = [files[i:i + size] for i in range(0, len(files), size)] or [[]]

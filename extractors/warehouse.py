@@ -144,6 +144,23 @@ def known_inputs(work_db: Path) -> tuple[set[tuple[str, str]], dict[str, str]]:
     return known, {h: s for s, h in loaded}
 
 
+def known_records(work_db: Path, source_files: list[str]) -> dict[str, list[list]]:
+    """source_file -> [record_index, text_hash] of the current version of each loaded record."""
+    if not source_files or not work_db.exists():
+        return {}
+    with connect(work_db, read_only=True) as con:
+        rows = con.execute(
+            """select source_file, record_index, text_hash from raw.articles
+               where source_file in (select unnest($files))
+               qualify row_number() over (partition by source_file, record_index order by ingested_at desc) = 1""",
+            {"files": source_files},
+        ).fetchall()
+    known: dict[str, list[list]] = {}
+    for source_file, record_index, text_hash in rows:
+        known.setdefault(source_file, []).append([record_index, text_hash])
+    return known
+
+
 def _duckdb_type(annotation: object) -> str:
     """DuckDB column type of a record field annotated as str, int or either | None."""
     return "BIGINT" if "int" in str(annotation) else "VARCHAR"

@@ -14,7 +14,6 @@ and measures on this machine:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import subprocess
@@ -25,16 +24,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "eval" / "polnear" / "train.jsonl"
-
-
-def read_articles(source: Path, n: int) -> list[dict]:
-    articles = []
-    with source.open(encoding="utf-8") as handle:
-        for line in handle:
-            articles.append(json.loads(line))
-            if len(articles) == n:
-                break
-    return articles
 
 
 def main() -> int:
@@ -49,10 +38,11 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from extractors.extract import extract_batch, load_pipeline
     from extractors.landing import Landing, LandingFile, content_hash
+    from extractors.predict import read_jsonl
     from extractors.settings import Settings
 
     settings = Settings.from_env()
-    articles = read_articles(args.source, args.articles)
+    articles = read_jsonl(args.source)[:args.articles]
     texts = [a["text"] for a in articles]
     words = sum(len(t.split()) for t in texts)
     print(f"{len(texts)} articles, {words} words from {args.source.name}")

@@ -148,3 +148,16 @@ def test_a_second_run_adds_nothing(messy, tmp_path):
     assert again.query(counts, database=again.work_db) == before
     last = again.query("select articles_new, files_quarantined from marts.runs order by started_at desc limit 1")
     assert last == [(0, 0)]
+
+
+def test_a_grown_feed_extracts_only_its_new_records(messy, tmp_path):
+    grown = messy.copy_to(tmp_path / "grown")
+    feed = grown.landing / "feeds" / "night.jsonl"
+    late = {"outlet": "BBC", "title": "Late story", "text": STORY.format(extra="Added to the feed at night.")}
+    feed.write_text(feed.read_text(encoding="utf-8") + json.dumps(late) + "\n", encoding="utf-8")
+    before = grown.query("select count(*) from raw.articles", database=grown.work_db)[0][0]
+    done = grown.run(**messy.settings)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert grown.query("select count(*) from raw.articles", database=grown.work_db)[0][0] == before + 1
+    rows = grown.query("select record_index, outlet from marts.articles where source_file = 'feeds/night.jsonl' order by 1")
+    assert rows == [(1, "Reuters"), (2, "CNN"), (6, "BBC")]

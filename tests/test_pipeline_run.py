@@ -113,6 +113,20 @@ def test_a_new_file_is_the_only_one_processed(deployment):
     assert rows == [(5,)]
 
 
+def test_a_changed_file_is_a_new_version_and_the_marts_show_the_newest(deployment):
+    path = deployment.landing / "003_5705e26ac22403f0.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nCorrection: the call was moved to Sunday.\n",
+                    encoding="utf-8")
+    done = deployment.run()
+    assert done.returncode == 0, done.stdout[-3000:]
+    versions = deployment.query(
+        "select count(*) from raw.articles where source_file = '003_5705e26ac22403f0.txt'", database=deployment.work_db)
+    assert versions == [(2,)]
+    current = deployment.query("select text from marts.articles where source_file = '003_5705e26ac22403f0.txt'")
+    assert len(current) == 1 and current[0][0].endswith("Correction: the call was moved to Sunday.")
+    assert deployment.query("select count(*) from marts.articles") == [(5,)]
+
+
 def _sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
