@@ -15,6 +15,7 @@ same paragraph, or of the quote it continues.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -24,6 +25,7 @@ from extractors.records import QuoteRecord, stable_id
 from extractors.rules import Rules
 
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+_RELATIVE_PRONOUNS = {"who", "that", "which"}
 # Clauses that share the subject of their head verb ("..., but added:", "..., saying").
 _SUBJECT_SHARING_DEPS = {"conj", "advcl", "xcomp"}
 _NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
@@ -195,6 +197,10 @@ class ArticleAttributor:
         mention = self.doc.text[start:end]
         if subject.lower_ in self.rules.pronoun_gender:
             return Speaker(self.resolve_pronoun(subject, inside_quote), mention, start, end)
+        if subject.lower_ in _RELATIVE_PRONOUNS and subject.head.dep_ == "relcl":
+            # "an architect who said": the mention is "who", the name is the architect's.
+            name, _ = self.name_of(subject.head.head)
+            return Speaker(name, mention, start, end)
         name, _ = self.name_of(subject)
         return Speaker(name, mention, start, end)
 
@@ -285,6 +291,8 @@ def _quote_type(text: str, span: QuoteSpan) -> str:
 
 
 _DASHES = {"―", "—", "–", "-"}
+# "PENCE:" or "SEN. TIM KAINE:" opening a quoted transcript passage.
+_TRANSCRIPT_LABEL = re.compile(r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}):\s")
 
 
 class _QuoteAttributor:
@@ -315,6 +323,20 @@ class _QuoteAttributor:
                 previous = (span, record)
         return records
 
+    def _governing_cue(self, span: QuoteSpan, content: Span) -> Token | None:
+        """The outermost reporting verb the quotation depends on, if any.
+
+        'Flynn said Trump was "absolutely right"': the quotation is part of what Flynn said,
+        whatever verbs stand between; an annotator attributes it to the outermost speaker.
+        """
+        outermost = None
+        for ancestor in content.root.ancestors:
+            if not span.paragraph_start <= ancestor.idx < span.paragraph_end:
+                break  # a parse running over a paragraph break
+            if not self.inside_quote(ancestor) and _is_cue(ancestor, self.rules):
+                outermost = ancestor
+        return outermost
+
     def _window_cues(self, span: QuoteSpan, content: Span) -> list[Token]:
         """Cue tokens outside any quote in the sentences the quote touches, nearest first."""
         doc = self.doc
@@ -335,9 +357,15 @@ class _QuoteAttributor:
         if _is_title_shaped(quote_text) and _in_title_context(self.text, span, self.rules):
             return None  # the title of a show, book or song
 
-        cues = self._window_cues(span, content)
+        if _TRANSCRIPT_LABEL.match(self.text, span.start, span.end):
+            cues = []
+        else:
+            cues = self._window_cues(span, content)
+            governing = self._governing_cue(span, content)
+            if governing is not None:
+                cues = [governing] + [c for c in cues if c is not governing]
         cue: Token | None = None
-        speaker = _NO_SPEAKER
+        speaker = self._transcript_label(span) or _NO_SPEAKER
         for candidate in cues:
             subject = _subject_of(candidate, self.inside_quote)
             if subject is not None:
@@ -349,9 +377,9 @@ class _QuoteAttributor:
             if subject is not None:
                 speaker = self.speaker_of(subject)
 
-        if cue is None:
+        if cue is None and speaker is _NO_SPEAKER:
             cue, speaker = self._dash_attribution(span)
-        if cue is None:
+        if cue is None and speaker is _NO_SPEAKER:
             cue, speaker = self._reporting_sentence_before(span, content[0].sent)
         if cue is None and speaker is _NO_SPEAKER:
             inherited = self._continued_speaker(span, previous)
@@ -379,19 +407,32 @@ class _QuoteAttributor:
 
     def _dash_attribution(self, span: QuoteSpan) -> tuple[Token | None, Speaker]:
         """'"...” ― Steve Quinlan': a dash and a name right after the closing mark."""
-        after = self.doc.char_span(span.mark_end, span.paragraph_end, alignment_mode="expand")
-        if after is None or len(after) < 2:
+        rest = self.text[span.mark_end:span.paragraph_end]
+        stripped = rest.lstrip()
+        if not stripped or stripped[0] not in _DASHES:
             return None, _NO_SPEAKER
-        tokens = [t for t in after if not t.is_space]
-        if len(tokens) < 2 or tokens[0].text not in _DASHES:
+        dash_at = span.mark_end + len(rest) - len(stripped)
+        after = self.doc.char_span(dash_at + 1, span.paragraph_end, alignment_mode="expand")
+        tokens = [t for t in after or [] if not t.is_space and t.idx > dash_at]
+        if not tokens:
             return None, _NO_SPEAKER
-        name = tokens[1]
+        dash = self.doc.char_span(dash_at, dash_at + 1, alignment_mode="expand")[0]
+        name = tokens[0]
         ent = next((e for e in self.doc.ents if e.start <= name.i < e.end), None)
         if ent is not None and ent.label_ in _NAMED_LABELS:
-            return tokens[0], self.speaker_of(ent[-1])
+            return dash, self.speaker_of(ent[-1])
         if name.pos_ == "PROPN":
-            return tokens[0], self.speaker_of(name)
+            return dash, self.speaker_of(name)
         return None, _NO_SPEAKER
+
+    def _transcript_label(self, span: QuoteSpan) -> Speaker | None:
+        """'"PENCE: Well, look, ..."': a transcript's speaker label opening the quotation."""
+        match = _TRANSCRIPT_LABEL.match(self.text, span.start, span.end)
+        if match is None:
+            return None
+        start, end = match.span(1)
+        words = [w.capitalize() for w in match.group(1).split()]
+        return Speaker(self.people.canonical_person(words), match.group(1), start, end)
 
     def _reporting_sentence_before(self, span: QuoteSpan, sentence: Span) -> tuple[Token | None, Speaker]:
         """Speaker of "X said that ... ." or "X continued:" just before a quote opening a sentence."""
@@ -408,6 +449,11 @@ class _QuoteAttributor:
                 subject = _subject_of(token, self.inside_quote)
                 if subject is not None:
                     return token, self.speaker_of(subject)
+        if self.text[before.start_char:span.mark_start].rstrip().endswith(":"):
+            # "Sanders made the following comment:" introduces the quotation without a cue verb.
+            subject = _subject_of(before.root, self.inside_quote) if before.root.pos_ in {"VERB", "AUX"} else None
+            if subject is not None:
+                return None, self.speaker_of(subject)
         return None, _NO_SPEAKER
 
     def _continued_speaker(self, span: QuoteSpan, previous) -> Speaker | None:

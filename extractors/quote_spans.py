@@ -38,32 +38,62 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _looks_opening(text: str, start: int, end: int) -> bool:
+    """A straight mark after a space (or bracket, dash) and before a word opens a quotation."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return (before.isspace() or before in "([—–-") and (after.isalnum() or after in "‘'(")
+
+
+def _paragraph_spans(text: str, p_start: int, p_end: int) -> list[QuoteSpan]:
+    """Pair the marks of one paragraph.
+
+    Curly and straight marks are two families, so a curly quotation inside a straight one
+    ('"PENCE: ... an episode of “Shark Tank.” ..."') nests instead of breaking the pairing.
+    Sloppy typing still pairs: a curly quotation closed by a straight mark, or the reverse.
+    A closing mark that opens a paragraph is taken for an opening one, as some sites print it.
+    """
+    spans: list[QuoteSpan] = []
+    stack: list[tuple[str, int, int]] = []  # (family, mark start, content start)
+
+    def close(at_mark: int, mark_end: int, closed: bool) -> None:
+        _, mark_start, content_start = stack.pop()
+        start, end = _trimmed(text, content_start, at_mark)
+        if start < end:
+            spans.append(QuoteSpan(start, end, mark_start, mark_end, p_start, p_end, closed, False))
+
+    for mark in _MARK.finditer(text, p_start, p_end):
+        symbol = mark.group()
+        family = "curly" if symbol in _OPENERS or symbol in _CLOSERS else "straight"
+        if symbol in _OPENERS:
+            if stack and stack[-1][0] == "curly":
+                stack.pop()  # an opening mark while one is open: the earlier one was stray
+            stack.append(("curly", mark.start(), mark.end()))
+        elif symbol in _CLOSERS:
+            if stack:
+                close(mark.start(), mark.end(), True)
+            elif text[p_start:mark.start()].strip() == "":
+                stack.append(("curly", mark.start(), mark.end()))
+        elif stack and (stack[-1][0] == "straight" or not _looks_opening(text, mark.start(), mark.end())):
+            close(mark.start(), mark.end(), True)
+        else:
+            stack.append((family, mark.start(), mark.end()))
+    if stack:
+        # Unclosed at the paragraph's end: the outermost quotation runs to it.
+        del stack[1:]
+        close(p_end, p_end, False)
+    # A quotation inside another is part of it.
+    return [
+        s for s in spans
+        if not any(o is not s and o.mark_start <= s.mark_start and s.mark_end <= o.mark_end for o in spans)
+    ]
+
+
 def find_quote_spans(text: str) -> list[QuoteSpan]:
     spans: list[QuoteSpan] = []
     for paragraph in _PARAGRAPH.finditer(text):
-        p_start, p_end = paragraph.span()
-        open_at: int | None = None  # index just after the opening mark
-        open_mark = 0
-        for mark in _MARK.finditer(text, p_start, p_end):
-            symbol = mark.group()
-            if open_at is None:
-                if symbol in _CLOSERS:
-                    continue  # stray closing mark: nothing to close
-                open_at, open_mark = mark.end(), mark.start()
-                continue
-            if symbol in _OPENERS:
-                # An opening mark while a quote is open: the earlier one was stray.
-                open_at, open_mark = mark.end(), mark.start()
-                continue
-            start, end = _trimmed(text, open_at, mark.start())
-            if start < end:
-                spans.append(QuoteSpan(start, end, open_mark, mark.end(), p_start, p_end, True, False))
-            open_at = None
-        if open_at is not None:
-            start, end = _trimmed(text, open_at, p_end)
-            if start < end:
-                spans.append(QuoteSpan(start, end, open_mark, p_end, p_start, p_end, False, False))
-    return _link_continuations(text, spans)
+        spans.extend(_paragraph_spans(text, *paragraph.span()))
+    return _link_continuations(text, sorted(spans, key=lambda s: s.start))
 
 
 def _link_continuations(text: str, spans: list[QuoteSpan]) -> list[QuoteSpan]:

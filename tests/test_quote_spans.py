@@ -20,6 +20,13 @@ def quoted(text):
         ("Putin said «nothing» at all.", ["nothing"]),
         ("“One,” he said. “Two.”", ["One,", "Two."]),
         ("No quotes in this sentence.", []),
+        # nested quotations of the other family stay inside the outer one
+        ('"PENCE: He thinks this is an episode of “Shark Tank.” It is not."', ['PENCE: He thinks this is an episode of “Shark Tank.” It is not.']),
+        ('“He said "no" to me,” she said.', ['He said "no" to me,']),
+        # sloppy typing: a curly quotation closed by a straight mark
+        ('“We will see" he said.', ["We will see"]),
+        # a closing mark printed where the paragraph's quotation opens
+        ("”Fear. I am truly afraid,” she wrote.", ["Fear. I am truly afraid,"]),
         ("An empty “ ” pair is no quote.", []),
     ],
 )
