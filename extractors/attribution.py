@@ -246,6 +246,15 @@ def _name_between(doc: Doc, start: int, cue: Token) -> Token | None:
     return None
 
 
+def _name_after(cue: Token) -> Token | None:
+    """'Said Ellis: "..."': a name right after a cue the parse gave no subject."""
+    doc = cue.doc
+    for ent in doc.ents:
+        if cue.i < ent.start <= cue.i + 2 and ent.label_ in _NAMED_LABELS:
+            return ent[-1]
+    return None
+
+
 def _follows_phrase(token: Token, phrases: tuple[tuple[str, ...], ...]) -> bool:
     for phrase in phrases:
         start = token.i - len(phrase) + 1
@@ -373,7 +382,7 @@ class _QuoteAttributor:
                 break
         if cue is None and cues:
             cue = cues[0]
-            subject = _name_between(self.doc, span.mark_end, cue)
+            subject = _name_between(self.doc, span.mark_end, cue) or _name_after(cue)
             if subject is not None:
                 speaker = self.speaker_of(subject)
 
@@ -436,14 +445,20 @@ class _QuoteAttributor:
 
     def _reporting_sentence_before(self, span: QuoteSpan, sentence: Span) -> tuple[Token | None, Speaker]:
         """Speaker of "X said that ... ." or "X continued:" just before a quote opening a sentence."""
-        if span.mark_start > sentence.start_char + 1 or sentence.start == 0:
-            return None, _NO_SPEAKER
-        before = self.doc[sentence.start - 1].sent
-        if before.start_char < span.paragraph_start:
-            # Only the previous paragraph's lead-in: "He said:" closing it.
-            lead_in = self.text[before.start_char:span.paragraph_start].rstrip()
+        if span.mark_start == span.paragraph_start and span.paragraph_start > 0:
+            # Only the previous paragraph's lead-in counts, when it ends with a colon ("He said:").
+            lead_in = self.text[:span.paragraph_start].rstrip()
             if not lead_in.endswith(":"):
                 return None, _NO_SPEAKER
+            last = self.doc.char_span(len(lead_in) - 1, len(lead_in), alignment_mode="expand")
+            before = last[0].sent
+            before = self.doc[before.start:last[-1].i + 1]  # a parse may run on past the break
+        elif span.mark_start <= sentence.start_char + 1 and sentence.start > 0:
+            before = self.doc[sentence.start - 1].sent
+            if before.start_char < span.paragraph_start:
+                return None, _NO_SPEAKER
+        else:
+            return None, _NO_SPEAKER
         for token in before:
             if not self.inside_quote(token) and _is_cue(token, self.rules):
                 subject = _subject_of(token, self.inside_quote)

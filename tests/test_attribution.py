@@ -145,3 +145,12 @@ def test_reported_speech_holding_a_quotation_is_the_quotation(nlp, rules):
     text = "Ms Conway said “all of that is under consideration”."
     found = attribute_quotes(nlp(text), "article", rules)
     assert [q.quote_type for q in found] == ["partial"]
+
+
+def test_lead_in_paragraph_ending_with_a_colon(nlp, rules):
+    text = (
+        "Speaking to reporters on Friday, Senator John McCain said:\n\n"
+        "“I hope President Trump remembers that Vladimir Putin is a thug.”"
+    )
+    quote = only(nlp, rules, text)
+    assert (quote.speaker, quote.cue) == ("John McCain", "said")
