@@ -24,6 +24,8 @@ def as_prediction(quote: QuoteRecord) -> dict:
         "speaker_start": quote.speaker_start,
         "speaker_end": quote.speaker_end,
         "speaker_text": quote.speaker_mention,
+        "speaker_type": quote.speaker_type,
+        "speaker_role": quote.speaker_role,
         "cue": quote.cue,
     }
 

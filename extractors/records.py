@@ -57,8 +57,8 @@ class QuoteRecord:
     quote_text: str
     start_char: int
     end_char: int
-    quote_type: str  # direct | partial
-    speaker: str | None
+    quote_type: str  # direct | partial | indirect
+    speaker: str | None  # the fullest name the article uses for the speaker; None if unnamed
     speaker_mention: str | None
     speaker_start: int | None
     speaker_end: int | None
@@ -66,6 +66,8 @@ class QuoteRecord:
     cue_start: int | None
     cue_end: int | None
     normalized_text: str
+    speaker_type: str | None = None  # PERSON | ORG | GPE | NORP for a named speaker
+    speaker_role: str | None = None  # role or title given in apposition: "Putin's spokesman"
 
 
 @dataclass(frozen=True)

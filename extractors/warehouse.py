@@ -81,6 +81,8 @@ create table if not exists raw.quotes (
     cue_start integer,
     cue_end integer,
     normalized_text varchar not null,
+    speaker_type varchar,
+    speaker_role varchar,
     run_id varchar not null
 );
 create table if not exists ops.quarantine (
@@ -123,9 +125,13 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 
 def ensure_schema(path: Path) -> None:
+    """Create the raw and ops tables, and add record fields newer than an existing work database."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with connect(path) as con:
         con.execute(SCHEMA_SQL)
+        for table, record_type in RAW_TABLES.items():
+            for field in fields(record_type):
+                con.execute(f"alter table raw.{table} add column if not exists {field.name} {_duckdb_type(field.type)}")
 
 
 def known_inputs(work_db: Path) -> tuple[set[tuple[str, str]], dict[str, str]]:
@@ -213,10 +219,10 @@ def load_batches(work_db: Path, run_id: str, batches: list[dict[str, str]], quar
             files = [b[table] for b in batches]
             before = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
             if files:
-                extra = ", now()" if table == "articles" else ""
+                extra = ", now() as ingested_at" if table == "articles" else ""
                 con.execute(
-                    f"""insert into raw.{table}
-                        select distinct on ({key}) *, $run_id{extra}
+                    f"""insert into raw.{table} by name
+                        select distinct on ({key}) *, $run_id as run_id{extra}
                         from read_parquet($files, union_by_name = true)
                         where {key} not in (select {key} from raw.{table})
                           and article_id not in (select article_id from duplicate_articles)""",

@@ -11,6 +11,8 @@ select
     quote_type,
     speaker,
     speaker is not null as speaker_is_named,
+    speaker_type,
+    speaker_role,
     speaker_mention,
     speaker_start,
     speaker_end,

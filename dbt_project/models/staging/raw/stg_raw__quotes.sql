@@ -6,6 +6,8 @@ select
     end_char,
     quote_type,
     speaker,
+    speaker_type,
+    speaker_role,
     speaker_mention,
     speaker_start,
     speaker_end,
