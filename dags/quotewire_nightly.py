@@ -2,7 +2,8 @@
 ### Quotewire nightly
 
 Raw news articles in the landing folder -> cleaned text, entities, quotes and speakers (spaCy)
--> DuckDB raw tables -> dbt marts -> Great Expectations gates -> atomic publish of
+-> DuckDB raw tables -> links across articles (entity registry, claims, reprinted copy)
+-> dbt marts -> Great Expectations gates -> atomic publish of
 `warehouse/quotewire.duckdb`.
 
 Settings come from `QUOTEWIRE_*` environment variables (see `extractors/settings.py`). Tasks
@@ -48,6 +49,12 @@ def quotewire_nightly():
 
         return pipeline.load(batches, run_id)
 
+    @task(pool=WRITER_POOL)
+    def link(run_id=None):
+        from extractors import pipeline
+
+        return pipeline.link(run_id)
+
     # Gates and dbt tests fail on data, not on chance: retrying would not change the verdict.
     @task(retries=0)
     def raw_gate(run_id=None):
@@ -81,7 +88,7 @@ def quotewire_nightly():
 
     batches = discover()
     loaded = load(extract.expand(batch=batches))
-    published = loaded >> raw_gate() >> dbt_build() >> mart_gate() >> publish()
+    published = loaded >> link() >> raw_gate() >> dbt_build() >> mart_gate() >> publish()
     published >> run_summary()
 
 

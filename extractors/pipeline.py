@@ -94,6 +94,16 @@ def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
     return added
 
 
+def link(run_id: str) -> dict[str, int]:
+    """Link across articles: entity registry, claim assignments and variants, reprinted copy."""
+    from extractors.linking.nightly import link as link_warehouse
+
+    settings = Settings.from_env()
+    counts = link_warehouse(settings.work_db, run_id)
+    RunLog(settings.state_dir, run_id).count(entities=counts["entities"], article_overlaps=counts["article_overlaps"])
+    return counts
+
+
 def _gate(gate: str, suites: str, database, run_id: str) -> str:
     from extractors.gates import GateFailed, run_gate
 

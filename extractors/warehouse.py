@@ -85,6 +85,54 @@ create table if not exists raw.quotes (
     speaker_role varchar,
     run_id varchar not null
 );
+-- Written by the nightly linking step (extractors/linking): claim assignments accumulate, the
+-- other link tables are recomputed in full every night.
+create table if not exists raw.entity_links (
+    article_id varchar not null,
+    start_char integer not null,
+    end_char integer not null,
+    mention_text varchar not null,
+    source varchar not null,
+    entity_id varchar not null,
+    canonical_name varchar not null,
+    entity_type varchar not null,
+    match_rule varchar not null,
+    matched_alias varchar not null
+);
+create table if not exists raw.claim_assignments (
+    quote_id varchar primary key,
+    claim_id varchar not null,
+    match_rule varchar not null,
+    matched_quote_id varchar,
+    run_id varchar not null,
+    assigned_at timestamptz not null default current_timestamp
+);
+create table if not exists raw.claim_variants (
+    variant_id varchar primary key,
+    claim_id varchar not null,
+    wording varchar not null,
+    is_canonical boolean not null,
+    relation varchar not null,
+    changed_words varchar[] not null,
+    material_change boolean not null
+);
+create table if not exists raw.quote_variants (
+    quote_id varchar primary key,
+    variant_id varchar not null
+);
+create table if not exists raw.article_overlaps (
+    article_a varchar not null,
+    article_b varchar not null,
+    shared_chars_a integer not null,
+    shared_chars_b integer not null,
+    share_a double not null,
+    share_b double not null
+);
+create table if not exists raw.article_reprints (
+    article_id varchar primary key,
+    text_chars integer not null,
+    reprinted_chars integer not null
+);
 create table if not exists ops.quarantine (
     source_file varchar not null,
     content_hash varchar,

@@ -26,8 +26,8 @@ def dag():
 
 def test_dag_has_the_nightly_tasks_in_order(dag):
     assert set(dag.task_ids) == {
-        "discover", "extract", "load", "raw_gate", "dbt_build", "mart_gate", "publish", "run_summary"}
-    chain = ["discover", "extract", "load", "raw_gate", "dbt_build", "mart_gate", "publish", "run_summary"]
+        "discover", "extract", "load", "link", "raw_gate", "dbt_build", "mart_gate", "publish", "run_summary"}
+    chain = ["discover", "extract", "load", "link", "raw_gate", "dbt_build", "mart_gate", "publish", "run_summary"]
     for upstream, downstream in zip(chain, chain[1:]):
         assert dag.get_task(downstream).upstream_task_ids == {upstream}, downstream
 
@@ -36,7 +36,7 @@ def test_dag_is_safe_to_schedule(dag):
     assert dag.max_active_runs == 1
     assert dag.catchup is False
     assert dag.get_task("extract").is_mapped
-    writers = {"load", "dbt_build", "publish", "run_summary"}
+    writers = {"load", "link", "dbt_build", "publish", "run_summary"}
     assert {t.task_id for t in dag.tasks if t.pool == "quotewire_duckdb_writer"} == writers
     # The summary must run after a failed gate, and a failed gate is not retried.
     assert dag.get_task("run_summary").trigger_rule == "all_done"

@@ -57,6 +57,17 @@ def test_raw_gate_fails_on_broken_rows(deployment, corruption, failed):
         ("delete from marts.claims where claim_id = (select min(claim_id) from marts.claims)", "claim_exists"),
         ("insert into marts.speakers select * from marts.speakers limit 1", "marts_speakers.expect_column_values_to_be_unique"),
         ("update marts.outlets set n_quotes = n_quotes + 1 where outlet = 'unknown'", "quotes_add_up"),
+        # claims across outlets: variants of a missing claim, two canonical wordings, counts
+        ("update marts.claim_variants set claim_id = 'gone' where variant_id = (select min(variant_id) from marts.claim_variants)",
+         "marts_claim_variants.expect_column_values_to_be_in_set"),
+        ("update marts.claim_variants set is_canonical = true", "one_canonical_wording"),
+        ("update marts.claims set n_variants = n_variants + 1 where claim_id = (select min(claim_id) from marts.claims)",
+         "variants_match"),
+        ("update marts.claims set n_quotes = 0 where claim_id = (select min(claim_id) from marts.claims)",
+         "marts_claims.expect_column_values_to_be_between"),
+        ("update marts.entities set n_quotes = n_quotes + 1 where canonical_name = 'Dmitry Peskov'", "quotes_match_quotes_mart"),
+        ("delete from marts.entity_aliases where canonical_name = 'Dmitry Peskov'", "has_alias_evidence"),
+        ("insert into marts.article_overlaps select * from marts.article_overlaps", "marts_article_overlaps.expect_column_values_to_be_unique"),
     ],
 )
 def test_mart_gate_fails_on_inconsistent_marts(deployment, corruption, failed):

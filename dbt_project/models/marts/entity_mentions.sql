@@ -1,12 +1,55 @@
--- Named entities of current article versions, with the outlet, for "who is mentioned where".
+-- Named-entity mentions of current articles, each with its registry entity and offsets:
+-- the bridge from people and organisations to the articles and places that name them.
+-- Names spaCy missed but the registry found by their surname ("Dimitry Peskov") are included.
+with ner as (
+    select * from {{ ref('stg_raw__entities') }}
+),
+
+links as (
+    select * from {{ ref('int_entity_mentions') }}
+    where mention_source <> 'speaker'
+),
+
+articles as (
+    select * from {{ ref('int_articles_current') }}
+)
+
 select
-    entities.entity_id,
-    entities.article_id,
+    ner.mention_id,
+    links.entity_id,
+    links.canonical_name,
+    ner.article_id,
     articles.outlet,
     articles.seen_at,
-    entities.entity_type,
-    entities.entity_text,
-    entities.start_char,
-    entities.end_char
-from {{ ref('stg_raw__entities') }} as entities
-inner join {{ ref('int_articles_current') }} as articles using (article_id)
+    ner.entity_type,
+    ner.entity_text,
+    ner.start_char,
+    ner.end_char,
+    'entity' as mention_source,
+    links.match_rule
+from ner
+inner join articles using (article_id)
+left join links
+    on links.mention_source = 'entity'
+    and links.article_id = ner.article_id
+    and links.start_char = ner.start_char
+    and links.end_char = ner.end_char
+    and links.entity_type = ner.entity_type
+
+union all
+
+select
+    substr(md5(article_id || ':' || start_char || ':' || end_char || ':name_scan'), 1, 16) as mention_id,
+    entity_id,
+    canonical_name,
+    article_id,
+    outlet,
+    seen_at,
+    entity_type,
+    mention_text as entity_text,
+    start_char,
+    end_char,
+    mention_source,
+    match_rule
+from links
+where mention_source = 'name_scan'

@@ -10,6 +10,13 @@ registry as (
     select * from {{ ref('outlet_registry') }}
 ),
 
+reprints as (
+    select articles.outlet, sum(r.reprinted_chars) as reprinted_chars, sum(r.text_chars) as text_chars
+    from {{ ref('stg_raw__article_reprints') }} as r
+    inner join articles using (article_id)
+    group by articles.outlet
+),
+
 per_outlet as (
     select
         articles.outlet,
@@ -29,6 +36,9 @@ select
     per_outlet.n_articles,
     per_outlet.n_quotes,
     per_outlet.n_speakers,
-    round(per_outlet.n_quotes / per_outlet.n_articles, 2) as quotes_per_article
+    round(per_outlet.n_quotes / per_outlet.n_articles, 2) as quotes_per_article,
+    -- Share of the outlet's text found verbatim in another article (reprinted or reprinting).
+    round(coalesce(reprints.reprinted_chars / nullif(reprints.text_chars, 0), 0), 4) as reprinted_share
 from per_outlet
 left join registry on registry.outlet = per_outlet.outlet
+left join reprints on reprints.outlet = per_outlet.outlet

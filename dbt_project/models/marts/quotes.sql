@@ -10,6 +10,8 @@ select
     end_char,
     quote_type,
     speaker,
+    speaker_entity_id,
+    speaker_in_article,
     speaker is not null as speaker_is_named,
     speaker_type,
     speaker_role,
@@ -19,5 +21,7 @@ select
     cue,
     cue_start,
     cue_end,
-    claim_id
+    claim_id,
+    claim_match_rule,
+    variant_id
 from {{ ref('int_quotes_with_claims') }}

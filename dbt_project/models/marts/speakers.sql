@@ -1,6 +1,9 @@
--- One row per named speaker; quotes whose speaker the text does not name are left out.
+-- One row per named speaker (a registry entity); quotes whose speaker the text does not name
+-- are left out. Quotes of "Mr Peskov", "Peskov" and "Dimitry Peskov" count for one person.
 select
     speaker,
+    any_value(speaker_entity_id) as speaker_entity_id,
+    mode(speaker_type) as speaker_type,
     count(*) as n_quotes,
     count(distinct claim_id) as n_claims,
     count(distinct article_id) as n_articles,

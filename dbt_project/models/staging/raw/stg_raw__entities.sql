@@ -1,5 +1,5 @@
 select
-    entity_id,
+    entity_id as mention_id,
     article_id,
     label as entity_type,
     entity_text,

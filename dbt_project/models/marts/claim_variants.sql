@@ -1,0 +1,26 @@
+-- One row per distinct wording of a claim, with where it was printed and how it departs from
+-- the claim's canonical (most complete) wording.
+with occurrences as (
+    select * from {{ ref('int_quotes_with_claims') }}
+),
+
+variants as (
+    select * from {{ ref('stg_raw__claim_variants') }}
+)
+
+select
+    variants.variant_id,
+    variants.claim_id,
+    arg_min(occurrences.quote_text, (occurrences.seen_at, occurrences.article_id, occurrences.start_char)) as variant_text,
+    variants.wording,
+    variants.is_canonical,
+    variants.relation,
+    variants.changed_words,
+    variants.material_change,
+    count(*) as n_quotes,
+    count(distinct occurrences.article_id) as n_articles,
+    list(distinct occurrences.outlet order by occurrences.outlet) filter (where occurrences.outlet <> 'unknown') as outlets,
+    min(occurrences.seen_at) as first_seen_at
+from variants
+inner join occurrences using (variant_id, claim_id)
+group by all

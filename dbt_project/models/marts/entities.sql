@@ -1,0 +1,14 @@
+-- One row per person or organisation in the cross-article registry.
+select
+    entity_id,
+    any_value(canonical_name) as canonical_name,
+    any_value(entity_type) as entity_type,
+    list(distinct mention_text order by mention_text) as aliases,
+    -- A scanned full name and the NER's tag of its surname alone end at one place: count places.
+    count(distinct article_id || ':' || end_char) filter (where mention_source <> 'speaker') as n_mentions,
+    count(*) filter (where mention_source = 'speaker') as n_quotes,
+    count(distinct article_id) as n_articles,
+    count(distinct outlet) filter (where outlet <> 'unknown') as n_outlets,
+    min(seen_at) as first_seen_at
+from {{ ref('int_entity_mentions') }}
+group by entity_id

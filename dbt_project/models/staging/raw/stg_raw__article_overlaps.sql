@@ -1,0 +1,8 @@
+select
+    article_a,
+    article_b,
+    shared_chars_a,
+    shared_chars_b,
+    share_a,
+    share_b
+from {{ source('raw', 'article_overlaps') }}

@@ -1,0 +1,12 @@
+select
+    entity_id,
+    canonical_name,
+    entity_type,
+    article_id,
+    start_char,
+    end_char,
+    mention_text,
+    source as mention_source,
+    match_rule,
+    matched_alias
+from {{ source('raw', 'entity_links') }}

@@ -1,0 +1,11 @@
+"""Cross-article linking, run once per night over everything loaded so far.
+
+- `entities`: one registry of people and organisations across articles ("Mr Peskov",
+  "Dimitry Peskov" and "Dmitry Peskov" are one person), every merge with its rule.
+- `claims`: quote occurrences grouped into claims (the same statement by the same speaker),
+  with the wording variants of each claim and whether a variant changed a word.
+- `overlaps`: article pairs that share long verbatim passages (reprinted copy).
+
+Each part is pure logic over plain records; `extractors.pipeline` reads the raw tables, calls
+them and writes their results back as raw tables that dbt models into marts.
+"""

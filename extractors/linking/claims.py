@@ -1,0 +1,317 @@
+"""Claims: quote occurrences grouped by statement and speaker, and the wordings of each claim.
+
+A claim is one statement by one speaker, however many articles printed it and however they
+printed it. Two occurrences of the same speaker (the same registry entity; unnamed quotes only
+meet other unnamed quotes) belong to one claim when their words, compared as below, are:
+
+- `same_words`: equal once case, quote marks and punctuation are ignored;
+- `normalised`: equal once contractions are expanded ("let's" = "let us") and British spellings
+  mapped to American ones ("normalise" = "normalize"), from the rule files
+  `contractions.csv`, `spelling_variants.csv` and `spelling_suffixes.csv`;
+- `truncation`: one is a run of consecutive words of the other (an outlet printed part of the
+  sentence): the shorter joins the claim of the text that contains it;
+- `reworded`: at least `MIN_REWORD_WORDS` words each, at least `MIN_REWORD_SIMILARITY` of the
+  shorter one's words aligned with the other in order, and at most `MAX_REWORD_CHANGES` places
+  where the words differ, not counting a cut at either end ("all of that is under
+  consideration" vs "all of that was under consideration"). A paraphrase that keeps a few words
+  of a long statement ("she would not necessarily follow suit") is not a rewording of it.
+
+Grouping stays far from quadratic: occurrences are blocked by speaker, exact wordings are found
+through a dictionary, and candidates for truncation and rewording come from an inverted index of
+word pairs (pairs shared by more than `MAX_PAIR_POSTINGS` wordings of one speaker are dropped as
+too common to discriminate), so each new occurrence is aligned with a handful of wordings only.
+
+Claims are stable: an occurrence keeps the claim it was given on the night it arrived
+(`assign_claims` only places occurrences that have no claim yet), and a new claim's id is a hash
+of its speaker and its first wording. `describe_variants` is recomputed every night: it picks
+each claim's most complete wording as canonical and says how every other wording departs from it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from extractors.quote_spans import normalize_statement
+from extractors.records import stable_id
+from extractors.rules import RULES_DIR
+
+MIN_REWORD_WORDS = 4
+MIN_REWORD_SIMILARITY = 0.75
+MAX_REWORD_CHANGES = 2
+MAX_PAIR_POSTINGS = 200
+MAX_CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One printed quote: its speaker's registry id (None when unnamed) and its text."""
+
+    quote_id: str
+    speaker_key: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ClaimAssignment:
+    quote_id: str
+    claim_id: str
+    match_rule: str  # new | same_words | normalised | truncation | reworded
+    matched_quote_id: str | None  # the earlier occurrence whose wording it matched
+
+
+@dataclass(frozen=True)
+class ClaimVariant:
+    """One distinct wording of a claim (case, quote marks and punctuation ignored)."""
+
+    variant_id: str
+    claim_id: str
+    wording: str  # normalised words of this variant
+    is_canonical: bool
+    relation: str  # canonical | normalised | truncation | reworded
+    changed_words: tuple[str, ...]  # "canonical words -> variant words", one entry per change
+    material_change: bool
+
+
+@dataclass(frozen=True)
+class StatementRules:
+    words: dict[str, str]  # whole-word contractions and spelling variants
+    suffix_contractions: tuple[tuple[str, str], ...]  # ("n't", " not"), ("'ll", " will")
+    spelling_suffixes: tuple[tuple[str, str, int], ...]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@lru_cache(maxsize=None)
+def load_statement_rules(rules_dir: Path = RULES_DIR) -> StatementRules:
+    words: dict[str, str] = {}
+    suffixes: list[tuple[str, str]] = []
+    for row in _rows(rules_dir / "contractions.csv"):
+        form, expansion = row["contraction"].lower(), row["expansion"].lower()
+        if form.startswith(("'", "n'")):
+            suffixes.append((form, expansion))
+        else:
+            words[form] = expansion
+    for row in _rows(rules_dir / "spelling_variants.csv"):
+        words[row["british"].lower()] = row["american"].lower()
+    spelling = tuple(
+        (row["british_suffix"], row["american_suffix"], int(row["min_length"]))
+        for row in _rows(rules_dir / "spelling_suffixes.csv")
+    )
+    # Longest suffixes first, so "isations" is tried before "ise".
+    return StatementRules(
+        words=words,
+        suffix_contractions=tuple(sorted(suffixes, key=lambda s: -len(s[0]))),
+        spelling_suffixes=tuple(sorted(spelling, key=lambda s: -len(s[0]))),
+    )
+
+
+def surface_words(text: str) -> list[str]:
+    """Words as printed, without case, quote-mark or punctuation differences."""
+    return normalize_statement(text).split()
+
+
+def _normalise_word(word: str, rules: StatementRules) -> str:
+    if word in rules.words:
+        return rules.words[word]
+    for form, expansion in rules.suffix_contractions:
+        if word.endswith(form) and len(word) > len(form):
+            return word[: -len(form)] + expansion
+    for british, american, min_length in rules.spelling_suffixes:
+        if len(word) >= min_length and word.endswith(british):
+            return word[: -len(british)] + american
+    return word
+
+
+def statement_words(text: str, rules: StatementRules) -> tuple[str, ...]:
+    """Words compared for sameness: surface words with contractions and spellings normalised."""
+    expanded = " ".join(_normalise_word(w, rules) for w in surface_words(text))
+    return tuple(expanded.split())
+
+
+def _is_run_of(short: Sequence[str], long: Sequence[str]) -> bool:
+    """True when `short` occurs as consecutive words in `long`."""
+    if len(short) > len(long):
+        return False
+    if not short:
+        return True
+    return f" {' '.join(short)} " in f" {' '.join(long)} "
+
+
+def _aligned_share(a: Sequence[str], b: Sequence[str]) -> float:
+    """Share of the shorter sequence's words aligned, in order, with the other one."""
+    shorter = min(len(a), len(b))
+    if shorter == 0:
+        return 0.0
+    matched = sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    return matched / shorter
+
+
+def _changes_inside(a: Sequence[str], b: Sequence[str]) -> int:
+    """Places where two wordings differ, not counting words cut from either end of the longer."""
+    longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
+    opcodes = SequenceMatcher(None, longer, shorter, autojunk=False).get_opcodes()
+    while opcodes and opcodes[0][0] == "delete":
+        opcodes = opcodes[1:]
+    while opcodes and opcodes[-1][0] == "delete":
+        opcodes = opcodes[:-1]
+    return sum(1 for op in opcodes if op[0] != "equal")
+
+
+def _pairs(words: Sequence[str]) -> set[tuple[str, str]]:
+    return set(zip(words, words[1:]))
+
+
+class _SpeakerBlock:
+    """The wordings already placed for one speaker, indexed for lookup."""
+
+    def __init__(self) -> None:
+        self.wordings: list[tuple[tuple[str, ...], str, str]] = []  # (words, claim_id, quote_id)
+        self.exact: dict[tuple[str, ...], int] = {}
+        self.by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+
+    def add(self, words: tuple[str, ...], claim_id: str, quote_id: str) -> None:
+        if words in self.exact:
+            return
+        index = len(self.wordings)
+        self.wordings.append((words, claim_id, quote_id))
+        self.exact[words] = index
+        for pair in _pairs(words):
+            postings = self.by_pair[pair]
+            if len(postings) <= MAX_PAIR_POSTINGS:
+                postings.append(index)
+
+    def candidates(self, words: tuple[str, ...]) -> list[int]:
+        shared: Counter[int] = Counter()
+        for pair in _pairs(words):
+            postings = self.by_pair.get(pair)
+            if postings and len(postings) <= MAX_PAIR_POSTINGS:
+                shared.update(postings)
+        return [index for index, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:MAX_CANDIDATES]]
+
+    def match(self, words: tuple[str, ...]) -> tuple[int, str] | None:
+        """The wording this one belongs with, and the rule that matched, if any."""
+        if words in self.exact:
+            return self.exact[words], "normalised"
+        best: tuple[float, int, str] | None = None
+        for index in self.candidates(words):
+            other = self.wordings[index][0]
+            if len(words) >= 2 and (_is_run_of(words, other) or _is_run_of(other, words)):
+                score, rule = 2.0, "truncation"
+            elif min(len(words), len(other)) >= MIN_REWORD_WORDS:
+                score, rule = _aligned_share(words, other), "reworded"
+                if score < MIN_REWORD_SIMILARITY or _changes_inside(words, other) > MAX_REWORD_CHANGES:
+                    continue
+            else:
+                continue
+            if best is None or score > best[0]:
+                best = (score, index, rule)
+        return (best[1], best[2]) if best else None
+
+
+def assign_claims(
+    occurrences: Iterable[Occurrence],
+    existing: dict[str, str],
+    rules: StatementRules,
+) -> list[ClaimAssignment]:
+    """Claims for the occurrences that have none yet.
+
+    `occurrences` are all current occurrences in the order they were first seen (that order
+    decides which wording founds a claim); `existing` maps the quote ids placed on earlier
+    nights to their claim ids, which never change. Returns assignments for the others only.
+    """
+    blocks: dict[str | None, _SpeakerBlock] = defaultdict(_SpeakerBlock)
+    pending: list[tuple[Occurrence, tuple[str, ...]]] = []
+    surface: dict[str, tuple[str, ...]] = {}
+    for occurrence in occurrences:
+        words = statement_words(occurrence.text, rules)
+        surface[occurrence.quote_id] = tuple(surface_words(occurrence.text))
+        if occurrence.quote_id in existing:
+            blocks[occurrence.speaker_key].add(words, existing[occurrence.quote_id], occurrence.quote_id)
+        else:
+            pending.append((occurrence, words))
+
+    assignments: list[ClaimAssignment] = []
+    for occurrence, words in pending:
+        block = blocks[occurrence.speaker_key]
+        found = block.match(words)
+        if found is None:
+            claim_id = stable_id("claim", occurrence.speaker_key, " ".join(words))
+            assignments.append(ClaimAssignment(occurrence.quote_id, claim_id, "new", None))
+        else:
+            index, rule = found
+            _, claim_id, matched_quote = block.wordings[index]
+            if rule == "normalised" and surface[matched_quote] == surface[occurrence.quote_id]:
+                rule = "same_words"
+            assignments.append(ClaimAssignment(occurrence.quote_id, claim_id, rule, matched_quote))
+        block.add(words, claim_id, occurrence.quote_id)
+    return assignments
+
+
+def _changes(canonical: Sequence[str], variant: Sequence[str]) -> tuple[str, ...]:
+    """Word changes from the canonical wording to a variant, ignoring a cut at either end."""
+    opcodes = SequenceMatcher(None, canonical, variant, autojunk=False).get_opcodes()
+    while opcodes and opcodes[0][0] == "delete":
+        opcodes = opcodes[1:]
+    while opcodes and opcodes[-1][0] == "delete":
+        opcodes = opcodes[:-1]
+    return tuple(
+        f"{' '.join(canonical[i1:i2]) or '∅'} -> {' '.join(variant[j1:j2]) or '∅'}"
+        for tag, i1, i2, j1, j2 in opcodes
+        if tag != "equal"
+    )
+
+
+def describe_variants(
+    members: Iterable[tuple[str, str, str]],
+    rules: StatementRules,
+) -> tuple[list[ClaimVariant], dict[str, str]]:
+    """The distinct wordings of every claim, and each occurrence's variant id by quote id.
+
+    `members` are (quote_id, claim_id, quote text) of current occurrences, in first-seen order. The
+    canonical wording is the most complete one (most words; then the most printed; then the
+    first seen). A variant is a material change when its normalised words are not a run of the
+    canonical's: a word was replaced, added or removed inside the statement. Punctuation, case,
+    spelling, contractions and truncation are not material.
+    """
+    by_claim: dict[str, dict[str, int]] = defaultdict(dict)  # claim -> wording -> first position
+    counts: Counter[tuple[str, str]] = Counter()
+    variant_of_quote: dict[str, str] = {}
+    for position, (quote_id, claim_id, text) in enumerate(members):
+        wording = normalize_statement(text)
+        by_claim[claim_id].setdefault(wording, position)
+        counts[claim_id, wording] += 1
+        variant_of_quote[quote_id] = stable_id("variant", claim_id, wording)
+
+    variants: list[ClaimVariant] = []
+    for claim_id, wordings in by_claim.items():
+        deep = {w: statement_words(w, rules) for w in wordings}
+        canonical = min(wordings, key=lambda w: (-len(deep[w]), -counts[claim_id, w], wordings[w], w))
+        canonical_words = canonical.split()
+        for wording in sorted(wordings, key=wordings.get):
+            if wording == canonical:
+                relation, material = "canonical", False
+            elif deep[wording] == deep[canonical]:
+                relation, material = "normalised", False
+            elif _is_run_of(deep[wording], deep[canonical]):
+                relation, material = "truncation", False
+            else:
+                relation, material = "reworded", True
+            variants.append(ClaimVariant(
+                variant_id=stable_id("variant", claim_id, wording),
+                claim_id=claim_id,
+                wording=wording,
+                is_canonical=wording == canonical,
+                relation=relation,
+                changed_words=_changes(canonical_words, wording.split()),
+                material_change=material,
+            ))
+    return variants, variant_of_quote
