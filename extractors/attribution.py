@@ -255,6 +255,15 @@ def _name_after(cue: Token) -> Token | None:
     return None
 
 
+def _is_bare_clause(clause: Token) -> bool:
+    """A finite clause with its own subject and no subordinating conjunction ("he would go")."""
+    return (
+        not any(c.dep_ == "mark" for c in clause.children)
+        and any(c.dep_ in _SUBJECT_DEPS for c in clause.children)
+        and clause.tag_ not in {"VBG", "VBN"}
+    )
+
+
 def _follows_phrase(token: Token, phrases: tuple[tuple[str, ...], ...]) -> bool:
     for phrase in phrases:
         start = token.i - len(phrase) + 1
@@ -490,23 +499,29 @@ class _QuoteAttributor:
 
     # ----- reported (indirect) speech -----------------------------------------------------
     def indirect_records(self) -> list[QuoteRecord]:
-        """"X said (that) <clause>" and "according to X, <clause>" outside quotation marks."""
-        records: list[QuoteRecord] = []
-        lemmas = self.rules.cue_lemmas | self.rules.belief_lemmas
+        """"X said (that) <clause>", "according to X, <clause>" and "X criticized <object>",
+        outside quotation marks; only the outermost of nested reports is kept."""
+        found: list[tuple[Token, int, int]] = []
+        lemmas = self.rules.cue_lemmas | self.rules.belief_lemmas | frozenset(self.rules.stance_objects)
         for token in self.doc:
             if self.inside_quote(token) or not _is_cue(token, self.rules, lemmas):
                 continue
             content = self._reported_content(token)
             if content is None:
                 continue
-            start_i, end_i = content
+            start_i, end_i, min_tokens = content
             while end_i > start_i and self.doc[end_i - 1].is_punct:
                 end_i -= 1
-            if end_i - start_i < 3:
+            if end_i - start_i < min_tokens:
                 continue
             start, end = self.doc[start_i].idx, self.doc[end_i - 1].idx + len(self.doc[end_i - 1].text)
             if any(start < b and a < end for a, b in self._quoted):
                 continue  # content holding a quotation is attributed as that quotation
+            found.append((token, start, end))
+        records: list[QuoteRecord] = []
+        for token, start, end in found:
+            if any(s <= token.idx < e for other, s, e in found if other is not token):
+                continue  # "X said Y criticized Z": only X's report is an attribution
             subject = _subject_of(token, self.inside_quote)
             speaker = self.speaker_of(subject) if subject is not None else _NO_SPEAKER
             text = self.text[start:end]
@@ -528,23 +543,57 @@ class _QuoteAttributor:
             ))
         return records
 
-    def _reported_content(self, cue: Token) -> tuple[int, int] | None:
-        """Token range of what a cue reports, or None.
+    def _reported_content(self, cue: Token) -> tuple[int, int, int] | None:
+        """(first token, end token, fewest tokens it may have) of what a cue reports, or None.
 
-        "X said (that) <clause>" and "X believes <clause>": the clausal complement;
-        "X wants to <do>": the infinitive, for belief and intention verbs;
-        "<clause>, X said, <clause>": the clause the cue interrupts, as one hull.
+        "X said (that) <clause>" and "X believes <clause>": the clausal complement, the one
+        after the cue when there are two ("It is unlikely; his team says she'll continue");
+        "X said after the vote he would resign": a clause without a conjunction the parse took
+        for an adverbial one;
+        "X wants to <do>", "X urged them to <do>": the infinitive;
+        "<clause>, X said, <clause>": the clause the cue interrupts, as one hull;
+        "X criticized <object>", "X called for <object>": the object of a stance verb.
         """
         if cue.lower_ == "according":
-            return self._according_content(cue)
-        clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
-        if clause is None and cue.lemma_.lower() in self.rules.belief_lemmas:
-            clause = next((c for c in cue.children if c.dep_ == "xcomp"), None)
+            start_end = self._according_content(cue)
+            return (*start_end, 4) if start_end else None
+        lemma = cue.lemma_.lower()
+        clauses = [c for c in cue.children if c.dep_ == "ccomp"]
+        clause = next((c for c in clauses if c.i > cue.i), clauses[0] if clauses else None)
+        if clause is None and lemma in self.rules.cue_lemmas:
+            clause = next((c for c in cue.rights if c.dep_ == "advcl" and _is_bare_clause(c)), None)
+        if clause is None and (lemma in self.rules.belief_lemmas or lemma in self.rules.cue_lemmas):
+            clause = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+            if clause is not None and lemma not in self.rules.belief_lemmas:
+                # "urged Congress to act": the addressee belongs to what was urged
+                addressee = next((c for c in cue.children if c.dep_ == "dobj" and c.i < clause.i), None)
+                if addressee is not None:
+                    return addressee.left_edge.i, clause.right_edge.i + 1, 3
         if clause is not None:
-            return clause.left_edge.i, clause.right_edge.i + 1
+            return clause.left_edge.i, clause.right_edge.i + 1, 3
         if cue.dep_ == "parataxis" and cue.head.pos_ in {"VERB", "AUX"}:
             head = cue.head
-            return head.left_edge.i, head.right_edge.i + 1
+            return head.left_edge.i, head.right_edge.i + 1, 3
+        return self._stance_object(cue)
+
+    def _stance_object(self, cue: Token) -> tuple[int, int, int] | None:
+        """"X criticized the plan", "X called the charges fabricated", "X called for tariffs"."""
+        prepositions = self.rules.stance_objects.get(cue.lemma_.lower())
+        if not prepositions:
+            return None
+        for child in cue.rights:
+            if child.dep_ == "dobj" and "" in prepositions:
+                end = child.right_edge.i + 1
+                for complement in cue.rights:
+                    if complement.i > child.i and complement.dep_ in {"oprd", "xcomp", "ccomp"}:
+                        end = complement.right_edge.i + 1  # "called the charges fabricated"
+                    elif complement.i > child.i and complement.dep_ == "prep" and complement.lower_ in prepositions:
+                        end = complement.right_edge.i + 1  # "accused her of lying"
+                return child.left_edge.i, end, 1
+            if child.dep_ == "prep" and child.lower_ in prepositions:
+                target = next((c for c in child.children if c.dep_ in {"pobj", "pcomp"}), None)
+                if target is not None:
+                    return target.left_edge.i, target.right_edge.i + 1, 1
         return None
 
     def _according_content(self, according: Token) -> tuple[int, int] | None:

@@ -134,11 +134,35 @@ def test_one_bad_mark_does_not_cost_the_article(nlp, rules):
         ("According to Reuters, the two leaders will speak on Saturday.",
          "the two leaders will speak on Saturday", "Reuters", "According"),
         ("Donald Trump wants to build a wall on the border.", "to build a wall on the border", "Donald Trump", "wants"),
+        # stance verbs report their object
+        ("Senator Graham criticized the new sanctions bill.", "the new sanctions bill", "Graham", "criticized"),
+        ("The senator called for steep new tariffs on steel.", "steep new tariffs on steel", None, "called"),
+        ("Mr Peskov urged Washington to lift the sanctions.", "Washington to lift the sanctions", "Peskov", "urged"),
+        # of two complements, the one after the cue is what was said
+        ("It is unlikely; Mr Peskov says the talks will continue next week.",
+         "the talks will continue next week", "Peskov", "says"),
     ],
 )
 def test_reported_speech(nlp, rules, text, content, speaker, cue):
     found = [q for q in attribute_quotes(nlp(text), "article", rules) if q.quote_type == "indirect"]
     assert [(q.quote_text, q.speaker, q.cue) for q in found] == [(content, speaker, cue)]
+
+
+def test_only_the_outermost_report_is_an_attribution(nlp, rules):
+    text = "Mr Peskov said the senator had criticized the new sanctions bill."
+    found = [q for q in attribute_quotes(nlp(text), "article", rules) if q.quote_type == "indirect"]
+    assert [(q.quote_text, q.cue) for q in found] == [("the senator had criticized the new sanctions bill", "said")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The senator built a new house on the river.",  # no stance verb
+        "Mr Peskov said nothing.",  # too short to be a report
+    ],
+)
+def test_no_reported_speech(nlp, rules, text):
+    assert [q for q in attribute_quotes(nlp(text), "article", rules) if q.quote_type == "indirect"] == []
 
 
 def test_reported_speech_holding_a_quotation_is_the_quotation(nlp, rules):
