@@ -7,8 +7,12 @@ For each span found by `quote_spans.find_quote_spans` the attributor
    "a senior U.S. defense official"), or the object of "according to",
 4. resolves the mention to a canonical name: the fullest form of a person's name used in the
    article ("Mr Peskov" -> "Dmitry Peskov"), the nearest compatible earlier subject for a
-   pronoun, or the named apposition of a description; an unnamed description keeps speaker
-   NULL and its mention text.
+   pronoun, the named apposition of a description, or the one person an earlier mention
+   gave that description ("Kremlin spokesman Dmitry Peskov ... the spokesman said"); an
+   unnamed description keeps speaker NULL and its mention text,
+5. types a named speaker (PERSON, ORG, GPE, NORP) and takes the role written with the name
+   ("Dmitry Peskov, Putin's spokesman", "Kremlin spokesman Dmitry Peskov"), or given at an
+   earlier mention of the same person.
 A quote with no cue of its own takes the speaker of a reporting sentence just before it in the
 same paragraph, or of the quote it continues.
 """
@@ -43,9 +47,23 @@ class Speaker:
     mention: str | None
     start: int | None
     end: int | None
+    type: str | None = None  # PERSON | ORG | GPE | NORP when named
+    role: str | None = None  # "Putin's spokesman"
 
 
 _NO_SPEAKER = Speaker(None, None, None, None)
+# Determiners that open a definite description ("the spokesman", "the president").
+_DEFINITE = {"the", "this", "that"}
+
+
+@dataclass(frozen=True)
+class _RoleMention:
+    """A named person written with a role: "Kremlin spokesman Dmitry Peskov"."""
+
+    position: int  # token index of the name
+    name: str
+    role: str
+    role_head: str  # lemma of the role's head noun: "spokesman"
 
 
 class ArticleAttributor:
@@ -56,7 +74,9 @@ class ArticleAttributor:
         self.rules = rules
         self.full_names: list[list[str]] = []
         self.gender_by_surname: dict[str, str] = {}
+        self._entity_at: dict[int, Span] = {t: ent for ent in doc.ents for t in range(ent.start, ent.end)}
         self._index_people()
+        self.roles: list[_RoleMention] = self._index_roles()
 
     # ----- names -------------------------------------------------------------------------
     def _name_tokens(self, tokens: list[Token]) -> list[str]:
@@ -66,12 +86,17 @@ class ArticleAttributor:
         breaks = [i for i, t in enumerate(tokens) if t.is_space or "\n" in t.whitespace_]
         if breaks:
             tokens = tokens[breaks[-1] + 1:] or tokens[:breaks[-1] + 1]
+        while tokens and self._is_cue_word(tokens[0]):
+            tokens = tokens[1:]  # 'Said Mark Ellis: "..."': NER takes the cue into the name
         words = [t.text for t in tokens if t.text not in {"'s", "’s", "'", "’"} and not t.is_punct and not t.is_space]
         while words and (
             self.rules.is_honorific(words[0]) or self.rules.is_title(words[0]) or words[0].lower() == "the"
         ):
             words.pop(0)
         return words
+
+    def _is_cue_word(self, token: Token) -> bool:
+        return token.pos_ in {"VERB", "AUX"} or token.lemma_.lower() in self.rules.cue_lemmas
 
     def _index_people(self) -> None:
         for ent in self.doc.ents:
@@ -112,10 +137,7 @@ class ArticleAttributor:
 
     # ----- mentions ----------------------------------------------------------------------
     def _entity_of(self, token: Token) -> Span | None:
-        for ent in self.doc.ents:
-            if ent.start <= token.i < ent.end:
-                return ent
-        return None
+        return self._entity_at.get(token.i)
 
     def _mention_span(self, head: Token) -> tuple[int, int]:
         """Character span of the noun phrase a subject heads, up to and including its name."""
@@ -129,6 +151,14 @@ class ArticleAttributor:
         if ent is not None:
             left = min(left, ent[0], key=lambda t: t.i)
             right = max(right, ent[-1], key=lambda t: t.i)
+        while left.i < head.i and self._is_cue_word(left):
+            left = self.doc[left.i + 1]  # "Said Ellis": the cue is no part of the mention
+        if head.pos_ == "NOUN" and ent is None:
+            # "a source in Berlin", "the head of the agency"
+            for child in head.rights:
+                if child.dep_ == "prep" and child.i == right.i + 1 and child.right_edge.sent == head.sent:
+                    right = child.right_edge
+                break
         start, end = left.idx, right.idx + len(right.text)
         start = max(start, self.doc.text.rfind("\n", start, head.idx) + 1)
         while start < head.idx and not self.doc.text[start].isalnum():
@@ -140,32 +170,140 @@ class ArticleAttributor:
         run = [head]
         while run[0].i > 0:
             previous = self.doc[run[0].i - 1]
-            if previous.pos_ != "PROPN" or previous.is_space or "\n" in previous.whitespace_:
+            if previous.pos_ != "PROPN" or previous.is_space or "\n" in previous.whitespace_ or self._is_cue_word(previous):
                 break
             run.insert(0, previous)
         return run
 
     def name_of(self, head: Token) -> tuple[str | None, bool]:
-        """(canonical name, is_person) of a subject token, or (None, False) if unnamed."""
+        """(canonical name, is_person) of a subject token, or (None, False) if unnamed.
+
+        Stricter than `named` for pronoun antecedents: a proper noun NER left untyped counts
+        as a person only when its surname is a person's elsewhere in the article.
+        """
+        name, label = self.named(head)
+        if name and label == "PERSON" and head.pos_ == "PROPN" and self._entity_of(head) is None:
+            return name, self.is_known_surname(name.split()[-1])
+        return name, label == "PERSON"
+
+    def named(self, head: Token) -> tuple[str | None, str | None]:
+        """(canonical name, entity type) of a subject token, or (None, None) if unnamed.
+
+        "Mr Peskov" -> ("Dmitry Peskov", "PERSON"); "the Kremlin" -> ("Kremlin", "ORG");
+        "Russia" -> ("Russia", "GPE"); a proper noun NER missed counts as a person's name.
+        """
         ent = self._entity_of(head)
         if ent is not None and ent.label_ in _NAMED_LABELS:
             words = self._name_tokens(list(ent))
             if not words:
-                return None, False
+                return None, None
             if ent.label_ == "PERSON" or self.is_known_surname(words[-1]):
-                return self.canonical_person(words), True
-            return " ".join(words), False
+                return self.canonical_person(words), "PERSON"
+            return " ".join(words), ent.label_
         if head.pos_ == "PROPN":
             words = self._name_tokens(self._proper_noun_run(head))
             if words:
-                return self.canonical_person(words), self.is_known_surname(words[-1])
+                # A proper noun NER left untyped, in a speaker's place, is taken for a person.
+                return self.canonical_person(words), "PERSON"
         # A description with a named apposition: "Putin's spokesman, Dmitry Peskov".
         for child in head.children:
             if child.dep_ == "appos":
-                name, is_person = self.name_of(child)
+                name, label = self.named(child)
                 if name:
-                    return name, is_person
-        return None, False
+                    return name, label
+        return None, None
+
+    # ----- roles and descriptions -----------------------------------------------------------
+    def _phrase(self, tokens: list[Token]) -> str | None:
+        """Text of a run of tokens without outer punctuation; None if no noun is in it."""
+        while tokens and (tokens[0].is_punct or tokens[0].is_space):
+            tokens = tokens[1:]
+        while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+            tokens = tokens[:-1]
+        if not any(t.pos_ == "NOUN" or self.rules.is_title(t.text) for t in tokens):
+            return None
+        if "\n" in self.doc.text[tokens[0].idx:tokens[-1].idx]:
+            return None
+        return self.doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]
+
+    def role_of(self, head: Token) -> tuple[str | None, Token | None]:
+        """(role text, role head) given with the name `head` heads, or (None, None).
+
+        "Dmitry Peskov, Putin's spokesman, said": the name's apposition;
+        "Putin's spokesman, Dmitry Peskov, said": the description the name is in apposition to;
+        "Kremlin spokesman Dmitry Peskov said": the title words written before the name.
+        """
+        for child in head.rights:
+            if child.dep_ != "appos":
+                continue
+            if child.pos_ == "NOUN":
+                role = self._phrase([t for t in child.subtree if t.dep_ != "relcl" or t is child])
+                if role:
+                    return role, child
+            elif child.pos_ == "PROPN" and head.pos_ == "NOUN":
+                # the subject is the description itself: "Putin's spokesman, Dmitry Peskov"
+                role = self._phrase(list(self.doc[head.left_edge.i:head.i + 1]))
+                if role:
+                    return role, head
+        if head.dep_ == "appos" and head.head.pos_ == "NOUN" and head.head.i < head.i:
+            description = head.head
+            role = self._phrase(list(self.doc[description.left_edge.i:description.i + 1]))
+            if role:
+                return role, description
+        ent = self._entity_of(head)
+        first_name = ent.start if ent is not None else head.i
+        if ent is not None:
+            # titles NER put inside the entity ("President Donald Trump") belong to the role
+            while first_name < head.i and (
+                self.rules.is_title(self.doc[first_name].text) or self._is_cue_word(self.doc[first_name])
+            ):
+                first_name += 1
+        left = head.left_edge.i
+        before = [t for t in self.doc[left:first_name] if not self._is_cue_word(t)]
+        while before and (before[0].lower_ in _DEFINITE or before[0].lower_ in {"a", "an"}
+                          or self.rules.is_honorific(before[0].text)):
+            before = before[1:]
+        nouns = [t for t in before if t.pos_ == "NOUN" or self.rules.is_title(t.text)]
+        if before and nouns and not self.rules.is_honorific(before[-1].text):
+            role = self._phrase(before)
+            if role:
+                return role, nouns[-1]
+        return None, None
+
+    def _index_roles(self) -> list[_RoleMention]:
+        """Every person the article names together with a role, in text order."""
+        roles = []
+        for ent in self.doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            role, role_head = self.role_of(ent.root)
+            if role:
+                name, _ = self.named(ent.root)
+                if name:
+                    roles.append(_RoleMention(ent.root.i, name, role, role_head.lemma_.lower()))
+        return roles
+
+    def earlier_role(self, name: str, before: int) -> str | None:
+        """The role the article gave `name` at its nearest earlier mention."""
+        found = [r.role for r in self.roles if r.name == name and r.position < before]
+        return found[-1] if found else None
+
+    def resolve_description(self, head: Token) -> _RoleMention | None:
+        """The one person an earlier mention ties to a definite description, if exactly one.
+
+        "Kremlin spokesman Dmitry Peskov ... the spokesman said" -> Dmitry Peskov. An
+        indefinite description ("a senior official") introduces someone new and is never
+        resolved, and neither is a description two named people fit.
+        """
+        if head.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.children):
+            return None
+        if any(c.dep_ in {"amod", "compound", "prep", "poss"} for c in head.children):
+            return None  # "the former spokesman of the ministry" may be someone else
+        lemma = head.lemma_.lower()
+        candidates = [r for r in self.roles if r.role_head == lemma and r.position < head.i]
+        if len({r.name for r in candidates}) != 1:
+            return None
+        return candidates[-1]
 
     # ----- pronouns ----------------------------------------------------------------------
     def resolve_pronoun(self, pronoun: Token, inside_quote) -> str | None:
@@ -193,16 +331,29 @@ class ArticleAttributor:
         return None
 
     def speaker_of(self, subject: Token, inside_quote) -> Speaker:
+        """Mention, canonical name, type and role of the speaker a subject token stands for."""
         start, end = self._mention_span(subject)
         mention = self.doc.text[start:end]
         if subject.lower_ in self.rules.pronoun_gender:
-            return Speaker(self.resolve_pronoun(subject, inside_quote), mention, start, end)
+            name = self.resolve_pronoun(subject, inside_quote)
+            return self._with_name(name, "PERSON" if name else None, None, mention, start, end, subject.i)
         if subject.lower_ in _RELATIVE_PRONOUNS and subject.head.dep_ == "relcl":
             # "an architect who said": the mention is "who", the name is the architect's.
-            name, _ = self.name_of(subject.head.head)
-            return Speaker(name, mention, start, end)
-        name, _ = self.name_of(subject)
-        return Speaker(name, mention, start, end)
+            subject = subject.head.head
+        name, label = self.named(subject)
+        role, _ = self.role_of(subject)
+        if name is None:
+            resolved = self.resolve_description(subject)
+            if resolved is not None:
+                return Speaker(resolved.name, mention, start, end, "PERSON", resolved.role)
+        return self._with_name(name, label, role, mention, start, end, subject.i)
+
+    def _with_name(self, name, label, role, mention, start, end, position) -> Speaker:
+        if name is None:
+            return Speaker(None, mention, start, end)
+        if role is None and label == "PERSON":
+            role = self.earlier_role(name, position)
+        return Speaker(name, mention, start, end, label, role)
 
 
 def _subject_of(verb: Token, inside_quote) -> Token | None:
@@ -213,14 +364,36 @@ def _subject_of(verb: Token, inside_quote) -> Token | None:
                 if grandchild.dep_ == "pobj" and not inside_quote(grandchild):
                     return grandchild
         return None
+    shown = _shown_speaker(verb)
+    if shown is not None and not inside_quote(shown):
+        return shown
     current = verb
     for _ in range(4):
         for child in current.children:
             if child.dep_ in _SUBJECT_DEPS and not inside_quote(child) and _can_speak(child):
                 return child
+        if current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.pos_ in {"VERB", "AUX"}:
+            current = current.head.head  # "began by saying", "after saying ..., she was"
+            continue
         if current.dep_ not in _SUBJECT_SHARING_DEPS or current.head is current:
             return None
         current = current.head
+    return None
+
+
+def _shown_speaker(verb: Token) -> Token | None:
+    """'footage of Hillary Clinton asking, "..."': the person a participle cue directly follows
+    when that person is the object of "of" (a recording, a video, a clip of someone speaking)."""
+    if verb.tag_ != "VBG" or verb.i == 0:
+        return None
+    before = verb.doc[verb.i - 1]
+    if before.ent_type_ != "PERSON":
+        return None
+    name = before
+    while name.dep_ in {"compound", "flat"} and name.head.i > name.i:
+        name = name.head
+    if name.dep_ == "pobj" and name.head.lower_ == "of":
+        return name
     return None
 
 
@@ -247,8 +420,21 @@ def _name_between(doc: Doc, start: int, cue: Token) -> Token | None:
 
 
 def _name_after(cue: Token) -> Token | None:
-    """'Said Ellis: "..."': a name right after a cue the parse gave no subject."""
+    """'Said Ellis: "..."': the last word of the name right after a cue the parse gave no subject.
+
+    NER often misses the name or swallows the cue into it ("Said Mark Ellis"), so the name is
+    the run of proper nouns after the cue, up to the first punctuation.
+    """
     doc = cue.doc
+    run: list[Token] = []
+    for token in doc[cue.i + 1:cue.i + 6]:
+        if token.pos_ != "PROPN" or token.is_space:
+            break
+        run.append(token)
+        if "\n" in token.whitespace_:
+            break
+    if run:
+        return run[-1]
     for ent in doc.ents:
         if cue.i < ent.start <= cue.i + 2 and ent.label_ in _NAMED_LABELS:
             return ent[-1]
@@ -272,8 +458,19 @@ def _follows_phrase(token: Token, phrases: tuple[tuple[str, ...], ...]) -> bool:
     return False
 
 
+def _is_as_put_it(token: Token) -> bool:
+    """'As Ms. Simonyan put it, "..."': "put it" introduced by "as" reports words."""
+    return (
+        token.lemma_.lower() == "put"
+        and any(c.dep_ == "dobj" and c.lower_ == "it" for c in token.children)
+        and any(c.dep_ in {"mark", "advmod"} and c.lower_ == "as" for c in token.children)
+    )
+
+
 def _is_cue(token: Token, rules: Rules, lemmas: frozenset[str] | None = None) -> bool:
     if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
+        return True
+    if _is_as_put_it(token):
         return True
     if token.pos_ not in {"VERB", "AUX"} or token.lemma_.lower() not in (lemmas or rules.cue_lemmas):
         return False
@@ -421,6 +618,8 @@ class _QuoteAttributor:
             cue_start=cue.idx if cue is not None else None,
             cue_end=cue.idx + len(cue.text) if cue is not None else None,
             normalized_text=normalize_statement(quote_text),
+            speaker_type=speaker.type,
+            speaker_role=speaker.role,
         )
 
     def _dash_attribution(self, span: QuoteSpan) -> tuple[Token | None, Speaker]:
@@ -450,7 +649,7 @@ class _QuoteAttributor:
             return None
         start, end = match.span(1)
         words = [w.capitalize() for w in match.group(1).split()]
-        return Speaker(self.people.canonical_person(words), match.group(1), start, end)
+        return Speaker(self.people.canonical_person(words), match.group(1), start, end, "PERSON")
 
     def _reporting_sentence_before(self, span: QuoteSpan, sentence: Span) -> tuple[Token | None, Speaker]:
         """Speaker of "X said that ... ." or "X continued:" just before a quote opening a sentence."""
@@ -495,7 +694,8 @@ class _QuoteAttributor:
         )
         if not follows:
             return None
-        return Speaker(record.speaker, record.speaker_mention, record.speaker_start, record.speaker_end)
+        return Speaker(record.speaker, record.speaker_mention, record.speaker_start, record.speaker_end,
+                       record.speaker_type, record.speaker_role)
 
     # ----- reported (indirect) speech -----------------------------------------------------
     def indirect_records(self) -> list[QuoteRecord]:
@@ -540,6 +740,8 @@ class _QuoteAttributor:
                 cue_start=token.idx,
                 cue_end=token.idx + len(token.text),
                 normalized_text=normalize_statement(text),
+                speaker_type=speaker.type,
+                speaker_role=speaker.role,
             ))
         return records
 

@@ -178,3 +178,85 @@ def test_lead_in_paragraph_ending_with_a_colon(nlp, rules):
     )
     quote = only(nlp, rules, text)
     assert (quote.speaker, quote.cue) == ("John McCain", "said")
+
+
+@pytest.mark.parametrize(
+    "text, speaker, mention, cue",
+    [
+        # NER takes the inverted cue into the name ("Said Mark Ellis"), or finds no name at all
+        ('Said Mark Ellis: "We will win this election in November."', "Mark Ellis", "Mark Ellis", "Said"),
+        ('Said Ellis: "We will win this election in November."', "Ellis", "Ellis", "Said"),
+        # "as X put it"
+        ("As Ms. Simonyan put it in a statement, the channel is “providing a perspective you won't get.”",
+         "Simonyan", "Ms. Simonyan", "put"),
+        # a participle after the person it is footage of
+        ("The ad uses footage of Hillary Clinton asking, “Why aren't I 50 points ahead?”",
+         "Hillary Clinton", "Hillary Clinton", "asking"),
+        # a cue inside a prepositional phrase shares the clause's subject
+        ("Dean appeared on MSNBC and began by saying he would “never diagnose someone through television.”",
+         "Dean", "Dean", "saying"),
+        # cue words after the quote
+        ("“We will not back down from this fight,” Mr Peskov added.", "Peskov", "Mr Peskov", "added"),
+        ("“The sanctions will hurt ordinary people,” Dmitry Peskov wrote in a statement.",
+         "Dmitry Peskov", "Dmitry Peskov", "wrote"),
+    ],
+)
+def test_speaker_mention_and_cue(nlp, rules, text, speaker, mention, cue):
+    quote = only(nlp, rules, text)
+    assert (quote.speaker, quote.speaker_mention, quote.cue) == (speaker, mention, cue)
+
+
+@pytest.mark.parametrize(
+    "text, speaker, speaker_type",
+    [
+        ("The Kremlin said in a statement: “We will respond to the sanctions.”", "Kremlin", "ORG"),
+        ("“We will respond to the sanctions,” the White House said in a statement.", "White House", "ORG"),
+        ("Russia said: “We will respond to the sanctions.”", "Russia", "GPE"),
+        ("“We will respond to the sanctions,” Dmitry Peskov said.", "Dmitry Peskov", "PERSON"),
+        # unnamed: no type
+        ("“Sanctions have not been strong enough,” said a senior U.S. defense official.", None, None),
+    ],
+)
+def test_speaker_type(nlp, rules, text, speaker, speaker_type):
+    quote = only(nlp, rules, text)
+    assert (quote.speaker, quote.speaker_type) == (speaker, speaker_type)
+
+
+@pytest.mark.parametrize(
+    "text, speaker, role",
+    [
+        ("“We will see, let us be patient,” Dmitry Peskov, Putin's spokesman, said.", "Dmitry Peskov", "Putin's spokesman"),
+        ("“We will see, let us be patient,” Putin's spokesman, Dmitry Peskov, said.", "Dmitry Peskov", "Putin's spokesman"),
+        ("Kremlin spokesman Dmitry Peskov said: “We will see, let us be patient.”", "Dmitry Peskov", "Kremlin spokesman"),
+        # carried from an earlier mention of the same person
+        ("Kremlin spokesman Dmitry Peskov spoke on Friday.\n\n“We will see, let us be patient,” Mr Peskov said.",
+         "Dmitry Peskov", "Kremlin spokesman"),
+        # an honorific is no role
+        ("“We will see, let us be patient,” Mr Peskov said.", "Peskov", None),
+    ],
+)
+def test_speaker_role(nlp, rules, text, speaker, role):
+    quote = only(nlp, rules, text)
+    assert (quote.speaker, quote.speaker_role) == (speaker, role)
+
+
+@pytest.mark.parametrize(
+    "text, speaker, mention",
+    [
+        # an earlier mention ties the description to a name
+        ("Kremlin spokesman Dmitry Peskov spoke on Friday.\n\n“We will see, let us be patient,” the spokesman said.",
+         "Dmitry Peskov", "the spokesman"),
+        # no name for the description in the article: kept as an unnamed source
+        ("“We will see, let us be patient,” the spokesman said.", None, "the spokesman"),
+        # an indefinite description is someone new, never resolved
+        ("Kremlin spokesman Dmitry Peskov spoke on Friday.\n\n“We will see, let us be patient,” a spokesman said.",
+         None, "a spokesman"),
+        # two named people fit the description: no guess
+        ("Kremlin spokesman Dmitry Peskov and White House spokesman Sean Spicer spoke on Friday.\n\n"
+         "“We will see, let us be patient,” the spokesman said.", None, "the spokesman"),
+        ("“Sanctions have not been strong enough,” said a source in Berlin.", None, "a source in Berlin"),
+    ],
+)
+def test_descriptions(nlp, rules, text, speaker, mention):
+    quote = only(nlp, rules, text)
+    assert (quote.speaker, quote.speaker_mention) == (speaker, mention)
