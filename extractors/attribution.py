@@ -492,11 +492,33 @@ def _is_title_shaped(text: str) -> bool:
 
 
 def _in_title_context(text: str, span: QuoteSpan, rules: Rules) -> bool:
+    """A title or a name in quotation marks, by what stands right before the opening mark.
+
+    CBS' "This Morning" (a possessive), the book "Make Your Kid a Millionaire" (a title word),
+    Marcia "Cia" Scott (a one-word nickname between the parts of a name).
+    """
     before = text[span.paragraph_start:span.mark_start].rstrip()
     if before.endswith(("'s", "’s", "’", "'")):
         return True  # CBS’ "This Morning", CNN's "State of the Union"
     words = before.split()
-    return bool(words) and words[-1].lower().strip(",:") in rules.title_context
+    if not words:
+        return False
+    last = words[-1].lower().strip(",:")
+    if last in rules.title_context:
+        return True
+    after = text[span.mark_end:span.paragraph_end].lstrip()
+    quoted_words = text[span.start:span.end].split()
+    return (
+        len(quoted_words) == 1
+        and words[-1][:1].isupper() and words[-1].isalpha()
+        and after[:1].isupper() and after.split()[0].strip(",.;:").isalpha()
+    )
+
+
+def _is_stage_direction(text: str) -> bool:
+    """A quotation that is only a bracketed note: "(CROSSTALK.)", "[inaudible]"."""
+    stripped = text.strip().rstrip(".,")
+    return len(stripped) > 2 and stripped[0] in "([" and stripped[-1] in ")]" and stripped.count(stripped[0]) == 1
 
 
 def _quote_type(text: str, span: QuoteSpan) -> str:
@@ -521,6 +543,9 @@ class _QuoteAttributor:
         self.spans = find_quote_spans(self.text)
         self.people = ArticleAttributor(doc, rules)
         self._quoted = [(s.mark_start, s.mark_end) for s in self.spans]
+        # A quotation inside what a stance or belief verb governs is that verb's subject's:
+        # 'Trump attacked "the hateful ideology of radical Islam"'.
+        self._governing_lemmas = rules.cue_lemmas | rules.belief_lemmas | frozenset(rules.stance_objects)
 
     def inside_quote(self, token: Token) -> bool:
         return any(a <= token.idx < b for a, b in self._quoted)
@@ -548,7 +573,7 @@ class _QuoteAttributor:
         for ancestor in content.root.ancestors:
             if not span.paragraph_start <= ancestor.idx < span.paragraph_end:
                 break  # a parse running over a paragraph break
-            if not self.inside_quote(ancestor) and _is_cue(ancestor, self.rules):
+            if not self.inside_quote(ancestor) and _is_cue(ancestor, self.rules, self._governing_lemmas):
                 outermost = ancestor
         return outermost
 
@@ -570,7 +595,9 @@ class _QuoteAttributor:
             return None
         quote_text = self.text[span.start:span.end]
         if _is_title_shaped(quote_text) and _in_title_context(self.text, span, self.rules):
-            return None  # the title of a show, book or song
+            return None  # the title of a show, book or song, or a name
+        if _is_stage_direction(quote_text):
+            return None  # '"(CROSSTALK.)"' in a transcript
 
         if _TRANSCRIPT_LABEL.match(self.text, span.start, span.end):
             cues = []

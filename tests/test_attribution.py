@@ -89,6 +89,21 @@ def test_unnamed_source_keeps_its_description_and_no_name(nlp, rules):
 
 
 @pytest.mark.parametrize(
+    "text, quoted, speaker",
+    [
+        # partial quotes belong to the subject of the verb that reports them
+        ("Mr Trump called the documents “fake news” on Friday.", "fake news", "Trump"),
+        ("In a speech, Donald Trump attacked “the hateful ideology of radical Islam.”",
+         "the hateful ideology of radical Islam.", "Donald Trump"),
+        ("Mr Peskov said the senator's plan was “absolutely wrong”.", "absolutely wrong", "Peskov"),
+    ],
+)
+def test_partial_quote_speaker(nlp, rules, text, quoted, speaker):
+    quote = only(nlp, rules, text)
+    assert (quote.quote_text, quote.quote_type, quote.speaker) == (quoted, "partial", speaker)
+
+
+@pytest.mark.parametrize(
     "text, quoted, quote_type",
     [
         ("Ms Conway said “all of that is under consideration”.", "all of that is under consideration", "partial"),
@@ -108,6 +123,14 @@ def test_quote_type(nlp, rules, text, quoted, quote_type):
         "Conway told CBS’ “This Morning” show that talks would start.",
         # a scare quote with no reporting verb
         "The so-called “reset” with Moscow failed years ago.",
+        "The “reset” with Moscow failed years ago.",
+        # a nickname, after a naming word or inside a name
+        "Trump answered Cruz by calling him the nickname “Lyin' Ted” again.",
+        "His niece, state delegate Marcia “Cia” Price, shouted from the stage.",
+        # a headline fragment, all capitalised, after a possessive
+        "He shared CNN's “Trump Wins Big” on Twitter.",
+        # a transcript's stage direction
+        "“(CROSSTALK.)” Pence said.",
     ],
 )
 def test_titles_and_scare_quotes_are_not_quotes(nlp, rules, text):
