@@ -20,6 +20,7 @@ same paragraph, or of the quote it continues.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -71,6 +72,7 @@ class ArticleAttributor:
 
     def __init__(self, doc: Doc, rules: Rules):
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token on each access
         self.rules = rules
         self.full_names: list[list[str]] = []
         self.gender_by_surname: dict[str, str] = {}
@@ -156,12 +158,12 @@ class ArticleAttributor:
         if head.pos_ == "NOUN" and ent is None:
             # "a source in Berlin", "the head of the agency"
             for child in head.rights:
-                if child.dep_ == "prep" and child.i == right.i + 1 and child.right_edge.sent == head.sent:
+                if child.dep_ == "prep" and child.i == right.i + 1 and "\n" not in self.text[head.idx:child.right_edge.idx]:
                     right = child.right_edge
                 break
         start, end = left.idx, right.idx + len(right.text)
-        start = max(start, self.doc.text.rfind("\n", start, head.idx) + 1)
-        while start < head.idx and not self.doc.text[start].isalnum():
+        start = max(start, self.text.rfind("\n", start, head.idx) + 1)
+        while start < head.idx and not self.text[start].isalnum():
             start += 1  # no leading dash, quote mark or space in a mention
         return start, end
 
@@ -222,9 +224,9 @@ class ArticleAttributor:
             tokens = tokens[:-1]
         if not any(t.pos_ == "NOUN" or self.rules.is_title(t.text) for t in tokens):
             return None
-        if "\n" in self.doc.text[tokens[0].idx:tokens[-1].idx]:
+        if "\n" in self.text[tokens[0].idx:tokens[-1].idx]:
             return None
-        return self.doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]
+        return self.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]
 
     def role_of(self, head: Token) -> tuple[str | None, Token | None]:
         """(role text, role head) given with the name `head` heads, or (None, None).
@@ -333,7 +335,7 @@ class ArticleAttributor:
     def speaker_of(self, subject: Token, inside_quote) -> Speaker:
         """Mention, canonical name, type and role of the speaker a subject token stands for."""
         start, end = self._mention_span(subject)
-        mention = self.doc.text[start:end]
+        mention = self.text[start:end]
         if subject.lower_ in self.rules.pronoun_gender:
             name = self.resolve_pronoun(subject, inside_quote)
             return self._with_name(name, "PERSON" if name else None, None, mention, start, end, subject.i)
@@ -542,13 +544,16 @@ class _QuoteAttributor:
         self.rules = rules
         self.spans = find_quote_spans(self.text)
         self.people = ArticleAttributor(doc, rules)
-        self._quoted = [(s.mark_start, s.mark_end) for s in self.spans]
+        self._quoted = sorted((s.mark_start, s.mark_end) for s in self.spans)
+        self._quote_starts = [start for start, _ in self._quoted]
         # A quotation inside what a stance or belief verb governs is that verb's subject's:
         # 'Trump attacked "the hateful ideology of radical Islam"'.
         self._governing_lemmas = rules.cue_lemmas | rules.belief_lemmas | frozenset(rules.stance_objects)
 
     def inside_quote(self, token: Token) -> bool:
-        return any(a <= token.idx < b for a, b in self._quoted)
+        """Whether a token lies between a quotation's marks (the spans are sorted, disjoint)."""
+        at = bisect_right(self._quote_starts, token.idx) - 1
+        return at >= 0 and token.idx < self._quoted[at][1]
 
     def speaker_of(self, subject: Token) -> Speaker:
         return self.people.speaker_of(subject, self.inside_quote)
@@ -679,8 +684,16 @@ class _QuoteAttributor:
         return Speaker(self.people.canonical_person(words), match.group(1), start, end, "PERSON")
 
     def _reporting_sentence_before(self, span: QuoteSpan, sentence: Span) -> tuple[Token | None, Speaker]:
-        """Speaker of "X said that ... ." or "X continued:" just before a quote opening a sentence."""
-        if span.mark_start == span.paragraph_start and span.paragraph_start > 0:
+        """Speaker of "X said that ... ." or "X continued:" just before a quote opening a sentence,
+        or of a lead-in ending with a colon in the quote's own sentence ("X spoke to reporters: ...")."""
+        lead_in_here = self.text[max(sentence.start_char, span.paragraph_start):span.mark_start].rstrip()
+        if lead_in_here.endswith(":") and len(lead_in_here.split()) > 1:
+            last = self.doc.char_span(span.paragraph_start, span.mark_start, alignment_mode="contract")
+            start = max(sentence.start, last.start) if last is not None else sentence.start
+            before = self.doc[start:last.end] if last is not None else None
+            if before is None or len(before) == 0:
+                return None, _NO_SPEAKER
+        elif span.mark_start == span.paragraph_start and span.paragraph_start > 0:
             # Only the previous paragraph's lead-in counts, when it ends with a colon ("He said:").
             lead_in = self.text[:span.paragraph_start].rstrip()
             if not lead_in.endswith(":"):

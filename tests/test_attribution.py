@@ -283,3 +283,39 @@ def test_speaker_role(nlp, rules, text, speaker, role):
 def test_descriptions(nlp, rules, text, speaker, mention):
     quote = only(nlp, rules, text)
     assert (quote.speaker, quote.speaker_mention) == (speaker, mention)
+
+
+def test_multi_sentence_quote_is_one_quotation(nlp, rules):
+    text = "“We’ll see. Let’s be patient. The call went well,” Mr Peskov said on Friday."
+    quote = only(nlp, rules, text)
+    assert quote.quote_text == "We’ll see. Let’s be patient. The call went well,"
+    assert quote.speaker == "Peskov"
+
+
+def test_paragraph_reopening_the_mark_continues_the_quote(nlp, rules):
+    text = (
+        "Kellyanne Conway told reporters on Friday: “We agreed to meet again in the spring. There is a lot to do.\n\n"
+        "“We are not in a hurry. Nobody is.”"
+    )
+    found = quotes_of(nlp, rules, text)
+    assert [q.quote_text for q in found] == [
+        "We agreed to meet again in the spring. There is a lot to do.", "We are not in a hurry. Nobody is."]
+    assert [q.speaker for q in found] == ["Kellyanne Conway", "Kellyanne Conway"]
+
+
+def test_lead_in_with_a_colon_in_the_same_sentence(nlp, rules):
+    text = "Kellyanne Conway spoke to reporters on Friday: “We agreed to meet again in the spring.”"
+    assert only(nlp, rules, text).speaker == "Kellyanne Conway"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"We will see what happens next," Mr Peskov said.',  # straight marks
+        "“We will see what happens next,” Mr Peskov said.",  # curly marks
+        "“We will see what happens next,\" Mr Peskov said.",  # mixed, sloppy typing
+    ],
+)
+def test_straight_and_curly_marks(nlp, rules, text):
+    quote = only(nlp, rules, text)
+    assert (quote.quote_text, quote.speaker) == ("We will see what happens next,", "Peskov")
