@@ -54,7 +54,7 @@ class Speaker:
 
 _NO_SPEAKER = Speaker(None, None, None, None)
 # Determiners that open a definite description ("the spokesman", "the president").
-_DEFINITE = {"the", "this", "that"}
+_DEFINITE = frozenset({"the", "this", "that"})
 
 
 @dataclass(frozen=True)
