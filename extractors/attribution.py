@@ -7,8 +7,12 @@ For each span found by `quote_spans.find_quote_spans` the attributor
    "a senior U.S. defense official"), or the object of "according to",
 4. resolves the mention to a canonical name: the fullest form of a person's name used in the
    article ("Mr Peskov" -> "Dmitry Peskov"), the nearest compatible earlier subject for a
-   pronoun, or the named apposition of a description; an unnamed description keeps speaker
-   NULL and its mention text.
+   pronoun, the named apposition of a description, or the one person an earlier mention
+   gave that description ("Kremlin spokesman Dmitry Peskov ... the spokesman said"); an
+   unnamed description keeps speaker NULL and its mention text,
+5. types a named speaker (PERSON, ORG, GPE, NORP) and takes the role written with the name
+   ("Dmitry Peskov, Putin's spokesman", "Kremlin spokesman Dmitry Peskov"), or given at an
+   earlier mention of the same person.
 A quote with no cue of its own takes the speaker of a reporting sentence just before it in the
 same paragraph, or of the quote it continues.
 """
@@ -16,6 +20,7 @@ same paragraph, or of the quote it continues.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -43,9 +48,23 @@ class Speaker:
     mention: str | None
     start: int | None
     end: int | None
+    type: str | None = None  # PERSON | ORG | GPE | NORP when named
+    role: str | None = None  # "Putin's spokesman"
 
 
 _NO_SPEAKER = Speaker(None, None, None, None)
+# Determiners that open a definite description ("the spokesman", "the president").
+_DEFINITE = frozenset({"the", "this", "that"})
+
+
+@dataclass(frozen=True)
+class _RoleMention:
+    """A named person written with a role: "Kremlin spokesman Dmitry Peskov"."""
+
+    position: int  # token index of the name
+    name: str
+    role: str
+    role_head: str  # lemma of the role's head noun: "spokesman"
 
 
 class ArticleAttributor:
@@ -53,10 +72,13 @@ class ArticleAttributor:
 
     def __init__(self, doc: Doc, rules: Rules):
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token on each access
         self.rules = rules
         self.full_names: list[list[str]] = []
         self.gender_by_surname: dict[str, str] = {}
+        self._entity_at: dict[int, Span] = {t: ent for ent in doc.ents for t in range(ent.start, ent.end)}
         self._index_people()
+        self.roles: list[_RoleMention] = self._index_roles()
 
     # ----- names -------------------------------------------------------------------------
     def _name_tokens(self, tokens: list[Token]) -> list[str]:
@@ -66,12 +88,17 @@ class ArticleAttributor:
         breaks = [i for i, t in enumerate(tokens) if t.is_space or "\n" in t.whitespace_]
         if breaks:
             tokens = tokens[breaks[-1] + 1:] or tokens[:breaks[-1] + 1]
+        while tokens and self._is_cue_word(tokens[0]):
+            tokens = tokens[1:]  # 'Said Mark Ellis: "..."': NER takes the cue into the name
         words = [t.text for t in tokens if t.text not in {"'s", "’s", "'", "’"} and not t.is_punct and not t.is_space]
         while words and (
             self.rules.is_honorific(words[0]) or self.rules.is_title(words[0]) or words[0].lower() == "the"
         ):
             words.pop(0)
         return words
+
+    def _is_cue_word(self, token: Token) -> bool:
+        return token.pos_ in {"VERB", "AUX"} or token.lemma_.lower() in self.rules.cue_lemmas
 
     def _index_people(self) -> None:
         for ent in self.doc.ents:
@@ -112,10 +139,7 @@ class ArticleAttributor:
 
     # ----- mentions ----------------------------------------------------------------------
     def _entity_of(self, token: Token) -> Span | None:
-        for ent in self.doc.ents:
-            if ent.start <= token.i < ent.end:
-                return ent
-        return None
+        return self._entity_at.get(token.i)
 
     def _mention_span(self, head: Token) -> tuple[int, int]:
         """Character span of the noun phrase a subject heads, up to and including its name."""
@@ -129,9 +153,17 @@ class ArticleAttributor:
         if ent is not None:
             left = min(left, ent[0], key=lambda t: t.i)
             right = max(right, ent[-1], key=lambda t: t.i)
+        while left.i < head.i and self._is_cue_word(left):
+            left = self.doc[left.i + 1]  # "Said Ellis": the cue is no part of the mention
+        if head.pos_ == "NOUN" and ent is None:
+            # "a source in Berlin", "the head of the agency"
+            for child in head.rights:
+                if child.dep_ == "prep" and child.i == right.i + 1 and "\n" not in self.text[head.idx:child.right_edge.idx]:
+                    right = child.right_edge
+                break
         start, end = left.idx, right.idx + len(right.text)
-        start = max(start, self.doc.text.rfind("\n", start, head.idx) + 1)
-        while start < head.idx and not self.doc.text[start].isalnum():
+        start = max(start, self.text.rfind("\n", start, head.idx) + 1)
+        while start < head.idx and not self.text[start].isalnum():
             start += 1  # no leading dash, quote mark or space in a mention
         return start, end
 
@@ -140,32 +172,140 @@ class ArticleAttributor:
         run = [head]
         while run[0].i > 0:
             previous = self.doc[run[0].i - 1]
-            if previous.pos_ != "PROPN" or previous.is_space or "\n" in previous.whitespace_:
+            if previous.pos_ != "PROPN" or previous.is_space or "\n" in previous.whitespace_ or self._is_cue_word(previous):
                 break
             run.insert(0, previous)
         return run
 
     def name_of(self, head: Token) -> tuple[str | None, bool]:
-        """(canonical name, is_person) of a subject token, or (None, False) if unnamed."""
+        """(canonical name, is_person) of a subject token, or (None, False) if unnamed.
+
+        Stricter than `named` for pronoun antecedents: a proper noun NER left untyped counts
+        as a person only when its surname is a person's elsewhere in the article.
+        """
+        name, label = self.named(head)
+        if name and label == "PERSON" and head.pos_ == "PROPN" and self._entity_of(head) is None:
+            return name, self.is_known_surname(name.split()[-1])
+        return name, label == "PERSON"
+
+    def named(self, head: Token) -> tuple[str | None, str | None]:
+        """(canonical name, entity type) of a subject token, or (None, None) if unnamed.
+
+        "Mr Peskov" -> ("Dmitry Peskov", "PERSON"); "the Kremlin" -> ("Kremlin", "ORG");
+        "Russia" -> ("Russia", "GPE"); a proper noun NER missed counts as a person's name.
+        """
         ent = self._entity_of(head)
         if ent is not None and ent.label_ in _NAMED_LABELS:
             words = self._name_tokens(list(ent))
             if not words:
-                return None, False
+                return None, None
             if ent.label_ == "PERSON" or self.is_known_surname(words[-1]):
-                return self.canonical_person(words), True
-            return " ".join(words), False
+                return self.canonical_person(words), "PERSON"
+            return " ".join(words), ent.label_
         if head.pos_ == "PROPN":
             words = self._name_tokens(self._proper_noun_run(head))
             if words:
-                return self.canonical_person(words), self.is_known_surname(words[-1])
+                # A proper noun NER left untyped, in a speaker's place, is taken for a person.
+                return self.canonical_person(words), "PERSON"
         # A description with a named apposition: "Putin's spokesman, Dmitry Peskov".
         for child in head.children:
             if child.dep_ == "appos":
-                name, is_person = self.name_of(child)
+                name, label = self.named(child)
                 if name:
-                    return name, is_person
-        return None, False
+                    return name, label
+        return None, None
+
+    # ----- roles and descriptions -----------------------------------------------------------
+    def _phrase(self, tokens: list[Token]) -> str | None:
+        """Text of a run of tokens without outer punctuation; None if no noun is in it."""
+        while tokens and (tokens[0].is_punct or tokens[0].is_space):
+            tokens = tokens[1:]
+        while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+            tokens = tokens[:-1]
+        if not any(t.pos_ == "NOUN" or self.rules.is_title(t.text) for t in tokens):
+            return None
+        if "\n" in self.text[tokens[0].idx:tokens[-1].idx]:
+            return None
+        return self.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]
+
+    def role_of(self, head: Token) -> tuple[str | None, Token | None]:
+        """(role text, role head) given with the name `head` heads, or (None, None).
+
+        "Dmitry Peskov, Putin's spokesman, said": the name's apposition;
+        "Putin's spokesman, Dmitry Peskov, said": the description the name is in apposition to;
+        "Kremlin spokesman Dmitry Peskov said": the title words written before the name.
+        """
+        for child in head.rights:
+            if child.dep_ != "appos":
+                continue
+            if child.pos_ == "NOUN":
+                role = self._phrase([t for t in child.subtree if t.dep_ != "relcl" or t is child])
+                if role:
+                    return role, child
+            elif child.pos_ == "PROPN" and head.pos_ == "NOUN":
+                # the subject is the description itself: "Putin's spokesman, Dmitry Peskov"
+                role = self._phrase(list(self.doc[head.left_edge.i:head.i + 1]))
+                if role:
+                    return role, head
+        if head.dep_ == "appos" and head.head.pos_ == "NOUN" and head.head.i < head.i:
+            description = head.head
+            role = self._phrase(list(self.doc[description.left_edge.i:description.i + 1]))
+            if role:
+                return role, description
+        ent = self._entity_of(head)
+        first_name = ent.start if ent is not None else head.i
+        if ent is not None:
+            # titles NER put inside the entity ("President Donald Trump") belong to the role
+            while first_name < head.i and (
+                self.rules.is_title(self.doc[first_name].text) or self._is_cue_word(self.doc[first_name])
+            ):
+                first_name += 1
+        left = head.left_edge.i
+        before = [t for t in self.doc[left:first_name] if not self._is_cue_word(t)]
+        while before and (before[0].lower_ in _DEFINITE or before[0].lower_ in {"a", "an"}
+                          or self.rules.is_honorific(before[0].text)):
+            before = before[1:]
+        nouns = [t for t in before if t.pos_ == "NOUN" or self.rules.is_title(t.text)]
+        if before and nouns and not self.rules.is_honorific(before[-1].text):
+            role = self._phrase(before)
+            if role:
+                return role, nouns[-1]
+        return None, None
+
+    def _index_roles(self) -> list[_RoleMention]:
+        """Every person the article names together with a role, in text order."""
+        roles = []
+        for ent in self.doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            role, role_head = self.role_of(ent.root)
+            if role:
+                name, _ = self.named(ent.root)
+                if name:
+                    roles.append(_RoleMention(ent.root.i, name, role, role_head.lemma_.lower()))
+        return roles
+
+    def earlier_role(self, name: str, before: int) -> str | None:
+        """The role the article gave `name` at its nearest earlier mention."""
+        found = [r.role for r in self.roles if r.name == name and r.position < before]
+        return found[-1] if found else None
+
+    def resolve_description(self, head: Token) -> _RoleMention | None:
+        """The one person an earlier mention ties to a definite description, if exactly one.
+
+        "Kremlin spokesman Dmitry Peskov ... the spokesman said" -> Dmitry Peskov. An
+        indefinite description ("a senior official") introduces someone new and is never
+        resolved, and neither is a description two named people fit.
+        """
+        if head.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.children):
+            return None
+        if any(c.dep_ in {"amod", "compound", "prep", "poss"} for c in head.children):
+            return None  # "the former spokesman of the ministry" may be someone else
+        lemma = head.lemma_.lower()
+        candidates = [r for r in self.roles if r.role_head == lemma and r.position < head.i]
+        if len({r.name for r in candidates}) != 1:
+            return None
+        return candidates[-1]
 
     # ----- pronouns ----------------------------------------------------------------------
     def resolve_pronoun(self, pronoun: Token, inside_quote) -> str | None:
@@ -193,16 +333,29 @@ class ArticleAttributor:
         return None
 
     def speaker_of(self, subject: Token, inside_quote) -> Speaker:
+        """Mention, canonical name, type and role of the speaker a subject token stands for."""
         start, end = self._mention_span(subject)
-        mention = self.doc.text[start:end]
+        mention = self.text[start:end]
         if subject.lower_ in self.rules.pronoun_gender:
-            return Speaker(self.resolve_pronoun(subject, inside_quote), mention, start, end)
+            name = self.resolve_pronoun(subject, inside_quote)
+            return self._with_name(name, "PERSON" if name else None, None, mention, start, end, subject.i)
         if subject.lower_ in _RELATIVE_PRONOUNS and subject.head.dep_ == "relcl":
             # "an architect who said": the mention is "who", the name is the architect's.
-            name, _ = self.name_of(subject.head.head)
-            return Speaker(name, mention, start, end)
-        name, _ = self.name_of(subject)
-        return Speaker(name, mention, start, end)
+            subject = subject.head.head
+        name, label = self.named(subject)
+        role, _ = self.role_of(subject)
+        if name is None:
+            resolved = self.resolve_description(subject)
+            if resolved is not None:
+                return Speaker(resolved.name, mention, start, end, "PERSON", resolved.role)
+        return self._with_name(name, label, role, mention, start, end, subject.i)
+
+    def _with_name(self, name, label, role, mention, start, end, position) -> Speaker:
+        if name is None:
+            return Speaker(None, mention, start, end)
+        if role is None and label == "PERSON":
+            role = self.earlier_role(name, position)
+        return Speaker(name, mention, start, end, label, role)
 
 
 def _subject_of(verb: Token, inside_quote) -> Token | None:
@@ -213,14 +366,36 @@ def _subject_of(verb: Token, inside_quote) -> Token | None:
                 if grandchild.dep_ == "pobj" and not inside_quote(grandchild):
                     return grandchild
         return None
+    shown = _shown_speaker(verb)
+    if shown is not None and not inside_quote(shown):
+        return shown
     current = verb
     for _ in range(4):
         for child in current.children:
             if child.dep_ in _SUBJECT_DEPS and not inside_quote(child) and _can_speak(child):
                 return child
+        if current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.pos_ in {"VERB", "AUX"}:
+            current = current.head.head  # "began by saying", "after saying ..., she was"
+            continue
         if current.dep_ not in _SUBJECT_SHARING_DEPS or current.head is current:
             return None
         current = current.head
+    return None
+
+
+def _shown_speaker(verb: Token) -> Token | None:
+    """'footage of Hillary Clinton asking, "..."': the person a participle cue directly follows
+    when that person is the object of "of" (a recording, a video, a clip of someone speaking)."""
+    if verb.tag_ != "VBG" or verb.i == 0:
+        return None
+    before = verb.doc[verb.i - 1]
+    if before.ent_type_ != "PERSON":
+        return None
+    name = before
+    while name.dep_ in {"compound", "flat"} and name.head.i > name.i:
+        name = name.head
+    if name.dep_ == "pobj" and name.head.lower_ == "of":
+        return name
     return None
 
 
@@ -247,12 +422,34 @@ def _name_between(doc: Doc, start: int, cue: Token) -> Token | None:
 
 
 def _name_after(cue: Token) -> Token | None:
-    """'Said Ellis: "..."': a name right after a cue the parse gave no subject."""
+    """'Said Ellis: "..."': the last word of the name right after a cue the parse gave no subject.
+
+    NER often misses the name or swallows the cue into it ("Said Mark Ellis"), so the name is
+    the run of proper nouns after the cue, up to the first punctuation.
+    """
     doc = cue.doc
+    run: list[Token] = []
+    for token in doc[cue.i + 1:cue.i + 6]:
+        if token.pos_ != "PROPN" or token.is_space:
+            break
+        run.append(token)
+        if "\n" in token.whitespace_:
+            break
+    if run:
+        return run[-1]
     for ent in doc.ents:
         if cue.i < ent.start <= cue.i + 2 and ent.label_ in _NAMED_LABELS:
             return ent[-1]
     return None
+
+
+def _is_bare_clause(clause: Token) -> bool:
+    """A finite clause with its own subject and no subordinating conjunction ("he would go")."""
+    return (
+        not any(c.dep_ == "mark" for c in clause.children)
+        and any(c.dep_ in _SUBJECT_DEPS for c in clause.children)
+        and clause.tag_ not in {"VBG", "VBN"}
+    )
 
 
 def _follows_phrase(token: Token, phrases: tuple[tuple[str, ...], ...]) -> bool:
@@ -263,8 +460,19 @@ def _follows_phrase(token: Token, phrases: tuple[tuple[str, ...], ...]) -> bool:
     return False
 
 
+def _is_as_put_it(token: Token) -> bool:
+    """'As Ms. Simonyan put it, "..."': "put it" introduced by "as" reports words."""
+    return (
+        token.lemma_.lower() == "put"
+        and any(c.dep_ == "dobj" and c.lower_ == "it" for c in token.children)
+        and any(c.dep_ in {"mark", "advmod"} and c.lower_ == "as" for c in token.children)
+    )
+
+
 def _is_cue(token: Token, rules: Rules, lemmas: frozenset[str] | None = None) -> bool:
     if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
+        return True
+    if _is_as_put_it(token):
         return True
     if token.pos_ not in {"VERB", "AUX"} or token.lemma_.lower() not in (lemmas or rules.cue_lemmas):
         return False
@@ -286,11 +494,33 @@ def _is_title_shaped(text: str) -> bool:
 
 
 def _in_title_context(text: str, span: QuoteSpan, rules: Rules) -> bool:
+    """A title or a name in quotation marks, by what stands right before the opening mark.
+
+    CBS' "This Morning" (a possessive), the book "Make Your Kid a Millionaire" (a title word),
+    Marcia "Cia" Scott (a one-word nickname between the parts of a name).
+    """
     before = text[span.paragraph_start:span.mark_start].rstrip()
     if before.endswith(("'s", "’s", "’", "'")):
         return True  # CBS’ "This Morning", CNN's "State of the Union"
     words = before.split()
-    return bool(words) and words[-1].lower().strip(",:") in rules.title_context
+    if not words:
+        return False
+    last = words[-1].lower().strip(",:")
+    if last in rules.title_context:
+        return True
+    after = text[span.mark_end:span.paragraph_end].lstrip()
+    quoted_words = text[span.start:span.end].split()
+    return (
+        len(quoted_words) == 1
+        and words[-1][:1].isupper() and words[-1].isalpha()
+        and after[:1].isupper() and after.split()[0].strip(",.;:").isalpha()
+    )
+
+
+def _is_stage_direction(text: str) -> bool:
+    """A quotation that is only a bracketed note: "(CROSSTALK.)", "[inaudible]"."""
+    stripped = text.strip().rstrip(".,")
+    return len(stripped) > 2 and stripped[0] in "([" and stripped[-1] in ")]" and stripped.count(stripped[0]) == 1
 
 
 def _quote_type(text: str, span: QuoteSpan) -> str:
@@ -314,10 +544,16 @@ class _QuoteAttributor:
         self.rules = rules
         self.spans = find_quote_spans(self.text)
         self.people = ArticleAttributor(doc, rules)
-        self._quoted = [(s.mark_start, s.mark_end) for s in self.spans]
+        self._quoted = sorted((s.mark_start, s.mark_end) for s in self.spans)
+        self._quote_starts = [start for start, _ in self._quoted]
+        # A quotation inside what a stance or belief verb governs is that verb's subject's:
+        # 'Trump attacked "the hateful ideology of radical Islam"'.
+        self._governing_lemmas = rules.cue_lemmas | rules.belief_lemmas | frozenset(rules.stance_objects)
 
     def inside_quote(self, token: Token) -> bool:
-        return any(a <= token.idx < b for a, b in self._quoted)
+        """Whether a token lies between a quotation's marks (the spans are sorted, disjoint)."""
+        at = bisect_right(self._quote_starts, token.idx) - 1
+        return at >= 0 and token.idx < self._quoted[at][1]
 
     def speaker_of(self, subject: Token) -> Speaker:
         return self.people.speaker_of(subject, self.inside_quote)
@@ -342,7 +578,7 @@ class _QuoteAttributor:
         for ancestor in content.root.ancestors:
             if not span.paragraph_start <= ancestor.idx < span.paragraph_end:
                 break  # a parse running over a paragraph break
-            if not self.inside_quote(ancestor) and _is_cue(ancestor, self.rules):
+            if not self.inside_quote(ancestor) and _is_cue(ancestor, self.rules, self._governing_lemmas):
                 outermost = ancestor
         return outermost
 
@@ -364,7 +600,9 @@ class _QuoteAttributor:
             return None
         quote_text = self.text[span.start:span.end]
         if _is_title_shaped(quote_text) and _in_title_context(self.text, span, self.rules):
-            return None  # the title of a show, book or song
+            return None  # the title of a show, book or song, or a name
+        if _is_stage_direction(quote_text):
+            return None  # '"(CROSSTALK.)"' in a transcript
 
         if _TRANSCRIPT_LABEL.match(self.text, span.start, span.end):
             cues = []
@@ -412,6 +650,8 @@ class _QuoteAttributor:
             cue_start=cue.idx if cue is not None else None,
             cue_end=cue.idx + len(cue.text) if cue is not None else None,
             normalized_text=normalize_statement(quote_text),
+            speaker_type=speaker.type,
+            speaker_role=speaker.role,
         )
 
     def _dash_attribution(self, span: QuoteSpan) -> tuple[Token | None, Speaker]:
@@ -441,11 +681,19 @@ class _QuoteAttributor:
             return None
         start, end = match.span(1)
         words = [w.capitalize() for w in match.group(1).split()]
-        return Speaker(self.people.canonical_person(words), match.group(1), start, end)
+        return Speaker(self.people.canonical_person(words), match.group(1), start, end, "PERSON")
 
     def _reporting_sentence_before(self, span: QuoteSpan, sentence: Span) -> tuple[Token | None, Speaker]:
-        """Speaker of "X said that ... ." or "X continued:" just before a quote opening a sentence."""
-        if span.mark_start == span.paragraph_start and span.paragraph_start > 0:
+        """Speaker of "X said that ... ." or "X continued:" just before a quote opening a sentence,
+        or of a lead-in ending with a colon in the quote's own sentence ("X spoke to reporters: ...")."""
+        lead_in_here = self.text[max(sentence.start_char, span.paragraph_start):span.mark_start].rstrip()
+        if lead_in_here.endswith(":") and len(lead_in_here.split()) > 1:
+            last = self.doc.char_span(span.paragraph_start, span.mark_start, alignment_mode="contract")
+            start = max(sentence.start, last.start) if last is not None else sentence.start
+            before = self.doc[start:last.end] if last is not None else None
+            if before is None or len(before) == 0:
+                return None, _NO_SPEAKER
+        elif span.mark_start == span.paragraph_start and span.paragraph_start > 0:
             # Only the previous paragraph's lead-in counts, when it ends with a colon ("He said:").
             lead_in = self.text[:span.paragraph_start].rstrip()
             if not lead_in.endswith(":"):
@@ -486,27 +734,34 @@ class _QuoteAttributor:
         )
         if not follows:
             return None
-        return Speaker(record.speaker, record.speaker_mention, record.speaker_start, record.speaker_end)
+        return Speaker(record.speaker, record.speaker_mention, record.speaker_start, record.speaker_end,
+                       record.speaker_type, record.speaker_role)
 
     # ----- reported (indirect) speech -----------------------------------------------------
     def indirect_records(self) -> list[QuoteRecord]:
-        """"X said (that) <clause>" and "according to X, <clause>" outside quotation marks."""
-        records: list[QuoteRecord] = []
-        lemmas = self.rules.cue_lemmas | self.rules.belief_lemmas
+        """"X said (that) <clause>", "according to X, <clause>" and "X criticized <object>",
+        outside quotation marks; only the outermost of nested reports is kept."""
+        found: list[tuple[Token, int, int]] = []
+        lemmas = self.rules.cue_lemmas | self.rules.belief_lemmas | frozenset(self.rules.stance_objects)
         for token in self.doc:
             if self.inside_quote(token) or not _is_cue(token, self.rules, lemmas):
                 continue
             content = self._reported_content(token)
             if content is None:
                 continue
-            start_i, end_i = content
+            start_i, end_i, min_tokens = content
             while end_i > start_i and self.doc[end_i - 1].is_punct:
                 end_i -= 1
-            if end_i - start_i < 3:
+            if end_i - start_i < min_tokens:
                 continue
             start, end = self.doc[start_i].idx, self.doc[end_i - 1].idx + len(self.doc[end_i - 1].text)
             if any(start < b and a < end for a, b in self._quoted):
                 continue  # content holding a quotation is attributed as that quotation
+            found.append((token, start, end))
+        records: list[QuoteRecord] = []
+        for token, start, end in found:
+            if any(s <= token.idx < e for other, s, e in found if other is not token):
+                continue  # "X said Y criticized Z": only X's report is an attribution
             subject = _subject_of(token, self.inside_quote)
             speaker = self.speaker_of(subject) if subject is not None else _NO_SPEAKER
             text = self.text[start:end]
@@ -525,26 +780,62 @@ class _QuoteAttributor:
                 cue_start=token.idx,
                 cue_end=token.idx + len(token.text),
                 normalized_text=normalize_statement(text),
+                speaker_type=speaker.type,
+                speaker_role=speaker.role,
             ))
         return records
 
-    def _reported_content(self, cue: Token) -> tuple[int, int] | None:
-        """Token range of what a cue reports, or None.
+    def _reported_content(self, cue: Token) -> tuple[int, int, int] | None:
+        """(first token, end token, fewest tokens it may have) of what a cue reports, or None.
 
-        "X said (that) <clause>" and "X believes <clause>": the clausal complement;
-        "X wants to <do>": the infinitive, for belief and intention verbs;
-        "<clause>, X said, <clause>": the clause the cue interrupts, as one hull.
+        "X said (that) <clause>" and "X believes <clause>": the clausal complement, the one
+        after the cue when there are two ("It is unlikely; his team says she'll continue");
+        "X said after the vote he would resign": a clause without a conjunction the parse took
+        for an adverbial one;
+        "X wants to <do>", "X urged them to <do>": the infinitive;
+        "<clause>, X said, <clause>": the clause the cue interrupts, as one hull;
+        "X criticized <object>", "X called for <object>": the object of a stance verb.
         """
         if cue.lower_ == "according":
-            return self._according_content(cue)
-        clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
-        if clause is None and cue.lemma_.lower() in self.rules.belief_lemmas:
-            clause = next((c for c in cue.children if c.dep_ == "xcomp"), None)
+            start_end = self._according_content(cue)
+            return (*start_end, 4) if start_end else None
+        lemma = cue.lemma_.lower()
+        clauses = [c for c in cue.children if c.dep_ == "ccomp"]
+        clause = next((c for c in clauses if c.i > cue.i), clauses[0] if clauses else None)
+        if clause is None and lemma in self.rules.cue_lemmas:
+            clause = next((c for c in cue.rights if c.dep_ == "advcl" and _is_bare_clause(c)), None)
+        if clause is None and (lemma in self.rules.belief_lemmas or lemma in self.rules.cue_lemmas):
+            clause = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+            if clause is not None and lemma not in self.rules.belief_lemmas:
+                # "urged Congress to act": the addressee belongs to what was urged
+                addressee = next((c for c in cue.children if c.dep_ == "dobj" and c.i < clause.i), None)
+                if addressee is not None:
+                    return addressee.left_edge.i, clause.right_edge.i + 1, 3
         if clause is not None:
-            return clause.left_edge.i, clause.right_edge.i + 1
+            return clause.left_edge.i, clause.right_edge.i + 1, 3
         if cue.dep_ == "parataxis" and cue.head.pos_ in {"VERB", "AUX"}:
             head = cue.head
-            return head.left_edge.i, head.right_edge.i + 1
+            return head.left_edge.i, head.right_edge.i + 1, 3
+        return self._stance_object(cue)
+
+    def _stance_object(self, cue: Token) -> tuple[int, int, int] | None:
+        """"X criticized the plan", "X called the charges fabricated", "X called for tariffs"."""
+        prepositions = self.rules.stance_objects.get(cue.lemma_.lower())
+        if not prepositions:
+            return None
+        for child in cue.rights:
+            if child.dep_ == "dobj" and "" in prepositions:
+                end = child.right_edge.i + 1
+                for complement in cue.rights:
+                    if complement.i > child.i and complement.dep_ in {"oprd", "xcomp", "ccomp"}:
+                        end = complement.right_edge.i + 1  # "called the charges fabricated"
+                    elif complement.i > child.i and complement.dep_ == "prep" and complement.lower_ in prepositions:
+                        end = complement.right_edge.i + 1  # "accused her of lying"
+                return child.left_edge.i, end, 1
+            if child.dep_ == "prep" and child.lower_ in prepositions:
+                target = next((c for c in child.children if c.dep_ in {"pobj", "pcomp"}), None)
+                if target is not None:
+                    return target.left_edge.i, target.right_edge.i + 1, 1
         return None
 
     def _according_content(self, according: Token) -> tuple[int, int] | None:

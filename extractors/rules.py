@@ -25,10 +25,21 @@ def _csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _stance_objects(entries: list[str]) -> dict[str, frozenset[str]]:
+    """{"call": {"", "for"}} from the lines "call" and "call for"."""
+    objects: dict[str, set[str]] = {}
+    for entry in entries:
+        lemma, _, preposition = entry.lower().partition(" ")
+        objects.setdefault(lemma, set()).add(preposition.strip())
+    return {lemma: frozenset(preps) for lemma, preps in objects.items()}
+
+
 @dataclass(frozen=True)
 class Rules:
     cue_lemmas: frozenset[str]
     belief_lemmas: frozenset[str]
+    # lemma -> prepositions whose object it reports ("" = the direct object); see stance_verbs.txt
+    stance_objects: dict[str, frozenset[str]]
     title_context: frozenset[str]
     not_cues: tuple[tuple[str, ...], ...]
     honorific_gender: dict[str, str | None]
@@ -55,6 +66,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
     return Rules(
         cue_lemmas=frozenset(w.lower() for w in _lines(rules_dir / "cue_verbs.txt")),
         belief_lemmas=frozenset(w.lower() for w in _lines(rules_dir / "belief_verbs.txt")),
+        stance_objects=_stance_objects(_lines(rules_dir / "stance_verbs.txt")),
         title_context=frozenset(w.lower() for w in _lines(rules_dir / "title_context.txt")),
         not_cues=tuple(tuple(p.lower().split()) for p in _lines(rules_dir / "not_cues.txt")),
         honorific_gender={
