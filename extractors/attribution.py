@@ -266,6 +266,8 @@ class ArticleAttributor:
                           or self.rules.is_honorific(before[0].text)):
             before = before[1:]
         nouns = [t for t in before if t.pos_ == "NOUN" or self.rules.is_title(t.text)]
+        if before and "\n" in self.text[before[0].idx:self.doc[first_name].idx]:
+            return None, None  # a crosshead on the line above is not the name's title
         if before and nouns and not self.rules.is_honorific(before[-1].text):
             role = self._phrase(before)
             if role:
@@ -831,12 +833,19 @@ class _QuoteAttributor:
                         end = complement.right_edge.i + 1  # "called the charges fabricated"
                     elif complement.i > child.i and complement.dep_ == "prep" and complement.lower_ in prepositions:
                         end = complement.right_edge.i + 1  # "accused her of lying"
-                return child.left_edge.i, end, 1
+                return self._content_or_none(child.left_edge.i, end)
             if child.dep_ == "prep" and child.lower_ in prepositions:
                 target = next((c for c in child.children if c.dep_ in {"pobj", "pcomp"}), None)
                 if target is not None:
-                    return target.left_edge.i, target.right_edge.i + 1, 1
+                    return self._content_or_none(target.left_edge.i, target.right_edge.i + 1)
         return None
+
+    def _content_or_none(self, start: int, end: int) -> tuple[int, int, int] | None:
+        """A stance verb's object as content, unless it is a lone pronoun ("to congratulate him"):
+        that reports nothing a reader could look up."""
+        if end - start == 1 and self.doc[start].pos_ == "PRON":
+            return None
+        return start, end, 1
 
     def _according_content(self, according: Token) -> tuple[int, int] | None:
         """The longer side of the sentence around "according to X"."""

@@ -15,15 +15,33 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "eval" / "polnear" / "train.jsonl"
+
+
+_TASK_EVENT = re.compile(r"^(\S+Z) .*\[DAG TEST\] (starting|end task) task_id=(\w+)", re.MULTILINE)
+
+
+def task_seconds(log: str) -> dict[str, float]:
+    """Seconds spent in each task (mapped instances added up), from dag.test()'s log lines."""
+    started: dict[str, datetime] = {}
+    spent: dict[str, float] = {}
+    for stamp, event, task in _TASK_EVENT.findall(log):
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        if event == "starting":
+            started[task] = at
+        elif task in started:  # "end task"
+            spent[task] = spent.get(task, 0.0) + (at - started.pop(task)).total_seconds()
+    return spent
 
 
 def main() -> int:
@@ -85,6 +103,7 @@ def main() -> int:
             print(done.stdout[-5000:], done.stderr[-3000:])
             return 1
         summary = done.stdout[done.stdout.rfind("Quotewire run"):]
+        tasks = task_seconds(done.stdout + done.stderr)
 
     print()
     print(f"| measure | seconds | articles/s | words/s | vs bare nlp.pipe |")
@@ -96,6 +115,7 @@ def main() -> int:
           f"| {words / whole:,.0f} | {whole / bare:.2f} |")
     print()
     print(f"quotes found: {len(result.quotes)}; peak memory (largest process of the run): {peak_mb:,.0f} MB")
+    print("seconds per task of the whole run: " + ", ".join(f"{task} {sec:.1f}" for task, sec in tasks.items()))
     print()
     print(summary)
     return 0

@@ -81,7 +81,14 @@ def print_summary(run_id: str, seconds: float) -> bool:
                 t: con.execute(f"select count(*) from marts.{t}").fetchone()[0]
                 for t in ("articles", "quotes", "claims", "speakers", "outlets")
             }
+            spread = con.execute(
+                """select (select count(*) from marts.entities),
+                          (select count(*) from marts.claims where n_outlets > 1),
+                          (select count(*) from marts.claims where has_material_change),
+                          (select count(*) from marts.article_overlaps)""").fetchone()
         print("  marts              " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        print(f"  across articles    {spread[0]} entities, {spread[1]} claims in 2+ outlets, "
+              f"{spread[2]} with altered wording, {spread[3]} reprinted article pairs")
         print(f"  published to       {settings.warehouse}")
         print(f"  query it with      duckdb -readonly {settings.warehouse} \"select * from marts.claims order by n_articles desc limit 10\"")
     else:

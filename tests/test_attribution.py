@@ -319,3 +319,18 @@ def test_lead_in_with_a_colon_in_the_same_sentence(nlp, rules):
 def test_straight_and_curly_marks(nlp, rules, text):
     quote = only(nlp, rules, text)
     assert (quote.quote_text, quote.speaker) == ("We will see what happens next,", "Peskov")
+
+
+def test_a_stance_verb_with_a_lone_pronoun_object_reports_nothing(nlp, rules):
+    text = "Putin rang Trump in November to congratulate him on winning the election."
+    found = [q.quote_text for q in attribute_quotes(nlp(text), "article", rules) if q.quote_type == "indirect"]
+    assert "him" not in found
+
+
+def test_a_crosshead_on_the_line_above_is_not_a_role(nlp, rules):
+    text = (
+        "Prostitutes\n\n"
+        "Russia has vehemently denied any interference in the electoral process, and Putin laughed off claims."
+    )
+    found = [q for q in attribute_quotes(nlp(text), "article", rules) if q.speaker == "Russia"]
+    assert found and all(q.speaker_role is None for q in found)

@@ -126,7 +126,8 @@ def test_people_with_the_same_surname_and_different_first_names_stay_apart(rules
         ("Dmitry Peskov", "Dmitri Peskov", "first_name_spelling"),  # substitution, length 6
         ("Dmitry Peskov", "Dimitry Peskov", "first_name_spelling"),  # insertion, length 7
         ("Alexander Smith", "Aleksander Smith", "first_name_spelling"),  # distance 2, length 10
-        ("Paul Ryan", "Paula Ryan", "first_name_spelling"),  # distance 1 at length <= 6: the rule merges
+        ("Paul Ryan", "Paula Ryan", None),  # one final letter added makes another name
+        ("Eric Garner", "Erica Garner", None),
         ("Vladimir Putin", "Vladimir Puttin", "surname_spelling"),
         ("Angela Merkel", "Angela Merkle", "surname_spelling"),  # a transposition is one edit
         ("John Smith", "John A. Smith", "middle_name"),
@@ -394,3 +395,43 @@ def test_the_name_scan_skips_tagged_spans_titles_and_possessives(rules):
     assert [m.text for m in find_missed_names({"a": text}, tagged, rules)] == ["Melania Trump"]
     tagged.pop()
     assert [m.text for m in find_missed_names({"a": text}, tagged, rules)] == ["Melania Trump", "Ivanka Trump"]
+
+
+def test_a_surname_tagged_as_an_organisation_joins_the_person_of_the_same_article(rules):
+    mentions = [
+        Mention("a", 0, 12, "Donald Trump", "PERSON", "entity"),
+        Mention("a", 20, 25, "Trump", "PERSON", "entity"),
+        Mention("a", 40, 45, "Trump", "ORG", "entity"),
+        # Another article never calls a person "Ford": its ORG "Ford" stays a company.
+        Mention("b", 0, 11, "Gerald Ford", "PERSON", "entity"),
+        Mention("b", 20, 24, "Ford", "ORG", "entity"),
+    ]
+    links = {(l.article_id, l.start_char): l for l in link_entities(mentions, rules)}
+    slip = links["a", 40]
+    assert (slip.canonical_name, slip.entity_type, slip.match_rule) == ("Donald Trump", "PERSON", "surname_other_label")
+    assert slip.entity_id == links["a", 0].entity_id
+    assert (links["b", 20].canonical_name, links["b", 20].entity_type) == ("Ford", "ORG")
+
+
+def test_places_and_mostly_organisational_words_are_never_relabelled(rules):
+    mentions = [
+        Mention("a", 0, 12, "Steve Israel", "PERSON", "entity"),
+        Mention("a", 20, 26, "Israel", "PERSON", "entity"),
+        Mention("a", 30, 36, "Israel", "GPE", "entity"),
+        Mention("b", 0, 11, "Indiana GOP", "PERSON", "entity"),  # an NER slip
+        Mention("b", 20, 23, "GOP", "PERSON", "entity"),
+        Mention("b", 30, 33, "GOP", "ORG", "entity"),
+        Mention("b", 40, 43, "GOP", "ORG", "entity"),
+    ]
+    links = {(l.article_id, l.start_char): l for l in link_entities(mentions, rules)}
+    assert links["a", 30].entity_type == "GPE"
+    assert {links["b", 30].entity_type, links["b", 40].entity_type} == {"ORG"}
+
+
+def test_function_words_the_ner_swept_into_a_name_are_dropped(rules):
+    mentions = [
+        Mention("a", 0, 12, "Donald Trump", "PERSON", "entity"),
+        Mention("a", 20, 30, "Then Trump", "PERSON", "entity"),
+    ]
+    then = next(l for l in link_entities(mentions, rules) if l.start_char == 20)
+    assert (then.canonical_name, then.match_rule) == ("Donald Trump", "surname_only")

@@ -81,7 +81,8 @@ def test_published_file_is_readable_by_duckdb_1x(seeded):
 
 
 def _table_counts(deployment):
-    tables = ["raw.articles", "raw.quotes", "raw.entities", "ops.quarantine"]
+    tables = ["raw.articles", "raw.quotes", "raw.entities", "ops.quarantine",
+              "raw.entity_links", "raw.claim_assignments", "raw.claim_variants", "raw.article_overlaps"]
     return {t: deployment.query(f"select count(*) from {t}", database=deployment.work_db)[0][0] for t in tables}
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
@@ -83,6 +83,8 @@ class StatementRules:
     words: dict[str, str]  # whole-word contractions and spelling variants
     suffix_contractions: tuple[tuple[str, str], ...]  # ("n't", " not"), ("'ll", " will")
     spelling_suffixes: tuple[tuple[str, str, int], ...]
+    # Words already normalised: news copy repeats its vocabulary, so each word is worked out once.
+    seen: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -120,6 +122,13 @@ def surface_words(text: str) -> list[str]:
 
 
 def _normalise_word(word: str, rules: StatementRules) -> str:
+    normalised = rules.seen.get(word)
+    if normalised is None:
+        normalised = rules.seen[word] = _normalise_new_word(word, rules)
+    return normalised
+
+
+def _normalise_new_word(word: str, rules: StatementRules) -> str:
     if word in rules.words:
         return rules.words[word]
     for form, expansion in rules.suffix_contractions:

@@ -27,7 +27,8 @@ PERSON rules (`match_rule`)
                         Peskov"). An initial compatible with several people stays its own entity.
     first_name_spelling same surname; first names both >= 4 letters within Damerau-Levenshtein
                         distance 1 (longer name <= 6 letters) or 2 (longer) ("Dimitry" ~ "Dmitry").
-                        Note: this also merges "Paul Ryan" and "Paula Ryan" — it is the rule.
+                        A name that is the other plus one final letter is another name
+                        (Paul/Paula, Eric/Erica), not a misspelling.
     surname_spelling    same first name; surnames both >= 5 letters within distance 1
                         ("Vladimir Puttin" ~ "Vladimir Putin").
     surname_only        a one-word alias ("Peskov", "Trump's") attached to the one full-name
@@ -53,7 +54,10 @@ Blocking (never quadratic in the number of distinct names)
     up by surname in a dictionary.
 
 ORG / GPE / NORP / FAC / LOC
-    Mentions are clustered by (label, alias key): ORG "the Kremlin" and ORG "Kremlin" are one
+    A one-word ORG mention the same article uses at least as often as a person's surname (the
+    NER tags "Trump" PERSON in one sentence and ORG in the next) joins that person:
+    "surname_other_label".
+    Otherwise mentions are clustered by (label, alias key): ORG "the Kremlin" and ORG "Kremlin" are one
     entity, GPE "Georgia" and PERSON "Georgia" are not. canonical_name is the most frequent
     alias as written, ties alphabetical. The rule is "exact" (alias equals the canonical name
     ignoring case) or "same_name" (equal key, written differently, e.g. accents or "US"/"U.S.").
@@ -79,6 +83,8 @@ import unicodedata
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from spacy.lang.en.stop_words import STOP_WORDS  # English function words, as data
 
 from extractors.records import stable_id
 from extractors.rules import Rules
@@ -175,8 +181,10 @@ def _is_front_word(word: str, is_person: bool, rules: Rules) -> bool:
 
 
 def _strip_front(words: list[str], is_person: bool, rules: Rules) -> list[str]:
-    """Drop 'the' (and for people honorifics and titles) from the front, keeping a last name."""
-    while len(words) > 1 and _is_front_word(words[0], is_person, rules):
+    """Drop 'the' (and for people honorifics, titles and function words the NER swept into
+    the name: "Then Trump", "That Hillary") from the front, keeping a last name."""
+    while len(words) > 1 and (_is_front_word(words[0], is_person, rules)
+                              or (is_person and words[0].lower() in STOP_WORDS)):
         words = words[1:]
     if words and (words[0].lower() == "the" or (is_person and rules.is_honorific(words[0]))):
         return []
@@ -246,6 +254,9 @@ def _middles_compatible(a: Key, b: Key) -> bool:
 def _first_names_close(a: str, b: str) -> bool:
     if a == b or min(len(a), len(b)) < 4:
         return False
+    shorter, longer = sorted((a, b), key=len)
+    if len(longer) == len(shorter) + 1 and longer.startswith(shorter):
+        return False  # a feminine or other derived form, not a misspelling: Paul/Paula, Eric/Erica
     limit = 1 if max(len(a), len(b)) <= 6 else 2
     return edit_distance(a, b, limit) <= limit
 
@@ -542,7 +553,7 @@ def find_missed_names(texts: Mapping[str, str], mentions: Iterable[Mention], rul
             first, last = match.group(1), match.group(2)
             if _key_word(last) not in surnames or first.endswith(_POSSESSIVES + _APOSTROPHES):
                 continue
-            if rules.is_honorific(first) or rules.is_title(first):
+            if rules.is_honorific(first) or rules.is_title(first) or first.lower() in STOP_WORDS:
                 continue
             start, end = match.start(1), match.end(2)
             # Where the NER tagged the surname alone ("Dimitry [Peskov]"), the full name is
@@ -556,23 +567,6 @@ def find_missed_names(texts: Mapping[str, str], mentions: Iterable[Mention], rul
 
 def link_entities(mentions: Iterable[Mention], rules: Rules) -> list[EntityLink]:
     """Link every mention with a kept label and a non-empty alias to one cross-article entity."""
-    mentions = list(mentions)
-    links = _link_all(mentions, rules)
-    confirmed = {link.entity_id for link in links if link.source != NAME_SCAN}
-    orphans = {
-        (link.article_id, link.start_char, link.end_char)
-        for link in links
-        if link.source == NAME_SCAN and link.entity_id not in confirmed
-    }
-    if not orphans:
-        return links
-    # Link again without the scanned names that founded entities of their own, so that they
-    # do not make a surname look ambiguous either.
-    kept = [m for m in mentions if m.source != NAME_SCAN or (m.article_id, m.start_char, m.end_char) not in orphans]
-    return _link_all(kept, rules)
-
-
-def _link_all(mentions: Iterable[Mention], rules: Rules) -> list[EntityLink]:
     by_label: dict[str, list[_Alias]] = defaultdict(list)
     for mention in sorted(mentions, key=_sort_key):
         if mention.label not in LINKED_LABELS:
@@ -580,8 +574,63 @@ def _link_all(mentions: Iterable[Mention], rules: Rules) -> list[EntityLink]:
         alias = _normalise(mention, rules)
         if alias is not None:
             by_label[mention.label].append(alias)
-    links: list[EntityLink] = []
+    person_aliases = by_label.pop(PERSON, [])
+    people = _link_people(person_aliases)
+    confirmed = {link.entity_id for link in people if link.source != NAME_SCAN}
+    if any(link.source == NAME_SCAN and link.entity_id not in confirmed for link in people):
+        # Link the people again without the scanned names that founded entities of their own,
+        # so that they do not make a surname look ambiguous either.
+        person_aliases = [
+            alias for alias, link in zip(person_aliases, people)
+            if link.source != NAME_SCAN or link.entity_id in confirmed
+        ]
+        people = _link_people(person_aliases)
+    surname_of = {
+        (link.article_id, alias.key[0]): link
+        for alias, link in zip(person_aliases, people)
+        if len(alias.key) == 1 and link.match_rule in {"surname_only", "surname_ambiguous"}
+    }
+    as_person = Counter((a.mention.article_id, a.key[0]) for a in person_aliases if len(a.key) == 1)
+    links = list(people)
     for label in sorted(by_label):
-        link = _link_people if label == PERSON else _link_other
-        links.extend(link(by_label[label]))
+        links.extend(_relabel_surnames(by_label[label], _link_other(by_label[label]), surname_of, as_person))
     return sorted(links, key=_link_sort_key)
+
+
+def _relabel_surnames(
+    aliases: list[_Alias],
+    links: list[EntityLink],
+    surname_of: Mapping[tuple[str, str], EntityLink],
+    as_person: Counter[tuple[str, str]],
+) -> list[EntityLink]:
+    """A one-word ORG mention that the same article mostly uses as a person's surname.
+
+    The NER tags "Trump" PERSON in one sentence and ORG in the next; when the article itself
+    attaches the word to a person ("Trump" -> Donald Trump, surname rules) at least as often as
+    it tags it ORG, the ORG tag is taken for a slip and the mention joins that person (rule
+    "surname_other_label"). Places and groups are never relabelled ("Israel" is not Steve
+    Israel), nor is a word the article mostly tags ORG ("GOP", "Post").
+    """
+    as_org = Counter((a.mention.article_id, a.key[0]) for a in aliases if len(a.key) == 1 and a.mention.label == "ORG")
+    relabelled = []
+    for alias, link in zip(aliases, links):
+        key = (link.article_id, alias.key[0])
+        person = None
+        if len(alias.key) == 1 and alias.mention.label == "ORG" and as_person[key] >= as_org[key]:
+            person = surname_of.get(key)
+        if person is None:
+            relabelled.append(link)
+            continue
+        relabelled.append(EntityLink(
+            article_id=link.article_id,
+            start_char=link.start_char,
+            end_char=link.end_char,
+            mention_text=link.mention_text,
+            source=link.source,
+            entity_id=person.entity_id,
+            canonical_name=person.canonical_name,
+            entity_type=PERSON,
+            match_rule="surname_other_label",
+            matched_alias=person.matched_alias,
+        ))
+    return relabelled

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 # Passages shorter than this are not reprinted copy: two articles quoting the same 40-word
 # statement share ~220 characters (the seeds do), a reprinted story shares paragraphs.
 REPRINT_MIN_SHARED_CHARS = 500
+
+@dataclass(frozen=True)
+class QuoteVariant:
+    quote_id: str
+    variant_id: str
+
 
 CURRENT_ARTICLES = """
     select * from raw.articles
@@ -71,21 +77,25 @@ def _mentions(con: duckdb.DuckDBPyConnection, quotes: list[tuple]) -> list[Menti
     return mentions
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], columns: list[str]) -> None:
-    """Append rows through a DataFrame (row-by-row inserts are slow in DuckDB)."""
+def _insert(con: duckdb.DuckDBPyConnection, table: str, records: list, columns: list[str], **constants) -> None:
+    """Append records (their attributes named by `columns`, plus constant columns) through a
+    DataFrame: row-by-row inserts are slow in DuckDB."""
     import pandas as pd
 
-    if not rows:
+    if not records:
         return
-    frame = pd.DataFrame([[row[c] for c in columns] for row in rows], columns=columns)
+    frame = pd.DataFrame([[getattr(r, c) for c in columns] for r in records], columns=columns)
+    for name, value in constants.items():
+        frame[name] = value
+    columns = [*columns, *constants]
     con.register("link_rows", frame)
     con.execute(f"insert into raw.{table} ({', '.join(columns)}) select {', '.join(columns)} from link_rows")
     con.unregister("link_rows")
 
 
-def _replace(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], columns: list[str]) -> None:
+def _replace(con: duckdb.DuckDBPyConnection, table: str, records: list, columns: list[str]) -> None:
     con.execute(f"delete from raw.{table}")
-    _insert(con, table, rows, columns)
+    _insert(con, table, records, columns)
 
 
 def link(work_db: Path, run_id: str) -> dict[str, int]:
@@ -114,19 +124,18 @@ def link(work_db: Path, run_id: str) -> dict[str, int]:
         overlaps, reprints = find_overlaps(articles, min_shared_chars=REPRINT_MIN_SHARED_CHARS)
 
         con.execute("begin transaction")
-        _replace(con, "entity_links", [asdict(l) for l in links],
+        _replace(con, "entity_links", links,
                  ["article_id", "start_char", "end_char", "mention_text", "source", "entity_id",
                   "canonical_name", "entity_type", "match_rule", "matched_alias"])
-        _insert(con, "claim_assignments", [{**asdict(a), "run_id": run_id} for a in new],
-                ["quote_id", "claim_id", "match_rule", "matched_quote_id", "run_id"])
-        _replace(con, "claim_variants", [{**asdict(v), "changed_words": list(v.changed_words)} for v in variants],
+        _insert(con, "claim_assignments", new, ["quote_id", "claim_id", "match_rule", "matched_quote_id"],
+                run_id=run_id)
+        _replace(con, "claim_variants", [replace(v, changed_words=list(v.changed_words)) for v in variants],
                  ["variant_id", "claim_id", "wording", "is_canonical", "relation", "changed_words", "material_change"])
-        _replace(con, "quote_variants",
-                 [{"quote_id": q, "variant_id": v} for q, v in variant_of_quote.items()], ["quote_id", "variant_id"])
-        _replace(con, "article_overlaps", [asdict(o) for o in overlaps],
+        _replace(con, "quote_variants", [QuoteVariant(q, v) for q, v in variant_of_quote.items()],
+                 ["quote_id", "variant_id"])
+        _replace(con, "article_overlaps", overlaps,
                  ["article_a", "article_b", "shared_chars_a", "shared_chars_b", "share_a", "share_b"])
-        _replace(con, "article_reprints", [asdict(r) for r in reprints],
-                 ["article_id", "text_chars", "reprinted_chars"])
+        _replace(con, "article_reprints", reprints, ["article_id", "text_chars", "reprinted_chars"])
         con.execute("commit")
 
     counts = {
