@@ -82,7 +82,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.lang.en.stop_words import STOP_WORDS  # English function words, as data
 
@@ -621,12 +621,8 @@ def _relabel_surnames(
         if person is None:
             relabelled.append(link)
             continue
-        relabelled.append(EntityLink(
-            article_id=link.article_id,
-            start_char=link.start_char,
-            end_char=link.end_char,
-            mention_text=link.mention_text,
-            source=link.source,
+        relabelled.append(replace(
+            link,
             entity_id=person.entity_id,
             canonical_name=person.canonical_name,
             entity_type=PERSON,
