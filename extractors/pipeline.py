@@ -99,9 +99,7 @@ def link(run_id: str) -> dict[str, int]:
     from extractors.linking.nightly import link as link_warehouse
 
     settings = Settings.from_env()
-    counts = link_warehouse(settings.work_db, run_id)
-    RunLog(settings.state_dir, run_id).count(entities=counts["entities"], article_overlaps=counts["article_overlaps"])
-    return counts
+    return link_warehouse(settings.work_db, run_id)
 
 
 def _gate(gate: str, suites: str, database, run_id: str) -> str:

@@ -163,6 +163,16 @@ create table if not exists ops.runs (
 """
 
 
+# The current version of every landing record: its newest load. The dbt model
+# int_articles_current applies the same rule for the marts.
+CURRENT_ARTICLES = """
+    select * from raw.articles
+    qualify row_number() over (
+        partition by source_file, record_index order by ingested_at desc, article_id
+    ) = 1
+"""
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect(str(path), read_only=read_only)
@@ -204,9 +214,8 @@ def known_records(work_db: Path, source_files: list[str]) -> dict[str, list[list
         return {}
     with connect(work_db, read_only=True) as con:
         rows = con.execute(
-            """select source_file, record_index, text_hash from raw.articles
-               where source_file in (select unnest($files))
-               qualify row_number() over (partition by source_file, record_index order by ingested_at desc) = 1""",
+            f"""select source_file, record_index, text_hash from ({CURRENT_ARTICLES})
+                where source_file in (select unnest($files))""",
             {"files": source_files},
         ).fetchall()
     known: dict[str, list[list]] = {}

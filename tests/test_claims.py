@@ -60,6 +60,11 @@ def test_the_same_statement_joins_one_claim(statement_rules, first, second, rule
         ("fake news", "real news"),
         # a short quote is not a truncation of an unrelated one that happens to contain a word
         ("sanctions", "We are not discussing the lifting of sanctions now"),
+        # two short quotes sharing a frame are not one statement
+        ("to leave the exchanges", "to leave the scene"),
+        # a long run of other words in the middle is another statement, not a changed word
+        ("we will defund the group which provides health services for millions of women now",
+         "we will act now"),
         # a paraphrase keeping a few words of a long statement is not a rewording of it
         ("even if Trump told Merkel he would lift sanctions the chancellor is not necessarily ready to follow suit",
          "she would not necessarily follow suit"),
@@ -69,6 +74,27 @@ def test_different_statements_stay_apart(statement_rules, first, second):
     a, b = group(statement_rules, [first, second])
     assert a.claim_id != b.claim_id
     assert b.match_rule == "new"
+
+
+def test_a_two_word_partial_quote_is_too_short_to_tie_statements_together(statement_rules):
+    a, b, c = group(statement_rules, [
+        "all of that is under consideration",
+        "under consideration",
+        "a border wall is under consideration by the White House",
+    ], speaker="conway")
+    assert len({a.claim_id, b.claim_id, c.claim_id}) == 3
+    assert b.match_rule == c.match_rule == "new"
+
+
+def test_a_shared_phrase_does_not_chain_statements_into_one_claim(statement_rules):
+    a, b, c = group(statement_rules, [
+        "make America great again",
+        "in our shared mission to make America great again",
+        "the Super Bowl is boring so far, make America great again",
+    ], speaker="trump")
+    assert b.claim_id == a.claim_id and b.match_rule == "truncation"
+    # It contains the slogan, but is not a printing of the claim's longest wording.
+    assert c.claim_id != a.claim_id and c.match_rule == "new"
 
 
 def test_the_same_words_by_another_speaker_are_another_claim(statement_rules):
@@ -105,7 +131,7 @@ def test_variants_flag_material_changes_only(statement_rules):
         "all of that is under consideration",
         "“All of that is under consideration.”",
         "all of that was under consideration",
-        "under consideration",
+        "that is under consideration",
     ]
     assignments = group(statement_rules, texts, speaker="conway")
     assert len({a.claim_id for a in assignments}) == 1
@@ -117,7 +143,7 @@ def test_variants_flag_material_changes_only(statement_rules):
     assert (canonical.is_canonical, canonical.relation, canonical.material_change) == (True, "canonical", False)
     changed = by_wording["all of that was under consideration"]
     assert (changed.relation, changed.material_change, changed.changed_words) == ("reworded", True, ("is -> was",))
-    cut = by_wording["under consideration"]
+    cut = by_wording["that is under consideration"]
     assert (cut.relation, cut.material_change, cut.changed_words) == ("truncation", False, ())
     assert variant_of_quote["q0"] == variant_of_quote["q1"] == canonical.variant_id
 

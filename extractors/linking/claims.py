@@ -9,12 +9,16 @@ meet other unnamed quotes) belong to one claim when their words, compared as bel
   mapped to American ones ("normalise" = "normalize"), from the rule files
   `contractions.csv`, `spelling_variants.csv` and `spelling_suffixes.csv`;
 - `truncation`: one is a run of consecutive words of the other (an outlet printed part of the
-  sentence): the shorter joins the claim of the text that contains it;
-- `reworded`: at least `MIN_REWORD_WORDS` words each, at least `MIN_REWORD_SIMILARITY` of the
-  shorter one's words aligned with the other in order, and at most `MAX_REWORD_CHANGES` places
-  where the words differ, not counting a cut at either end ("all of that is under
-  consideration" vs "all of that was under consideration"). A paraphrase that keeps a few words
-  of a long statement ("she would not necessarily follow suit") is not a rewording of it.
+  sentence): the shorter joins the claim of the text that contains it, if it has at least
+  `MIN_TRUNCATION_WORDS` words: a two-word partial quote ("under consideration") says too
+  little to tie it to one statement, and would pull in every statement that repeats it;
+- `reworded`: at least `MIN_REWORD_WORDS` words each and at least that many aligned in order,
+  making at least `MIN_REWORD_SIMILARITY` of the shorter one, with at most `MAX_REWORD_CHANGES`
+  places where the words differ (a cut at either end not counted), each of at most
+  `MAX_CHANGED_WORDS` words ("all of that is under consideration" vs "all of that was under
+  consideration"). A paraphrase that keeps a few words of a long statement ("she would not
+  necessarily follow suit"), or two short quotes sharing a frame ("to leave the scene", "to
+  leave the exchanges"), is not a rewording.
 
 Grouping stays far from quadratic: occurrences are blocked by speaker, exact wordings are found
 through a dictionary, and candidates for truncation and rewording come from an inverted index of
@@ -41,9 +45,11 @@ from extractors.quote_spans import normalize_statement
 from extractors.records import stable_id
 from extractors.rules import RULES_DIR
 
+MIN_TRUNCATION_WORDS = 3
 MIN_REWORD_WORDS = 4
 MIN_REWORD_SIMILARITY = 0.75
 MAX_REWORD_CHANGES = 2
+MAX_CHANGED_WORDS = 3
 MAX_PAIR_POSTINGS = 200
 MAX_CANDIDATES = 8
 
@@ -155,28 +161,50 @@ def _is_run_of(short: Sequence[str], long: Sequence[str]) -> bool:
     return f" {' '.join(short)} " in f" {' '.join(long)} "
 
 
-def _aligned_share(a: Sequence[str], b: Sequence[str]) -> float:
-    """Share of the shorter sequence's words aligned, in order, with the other one."""
-    shorter = min(len(a), len(b))
-    if shorter == 0:
-        return 0.0
-    matched = sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
-    return matched / shorter
+def _aligned_words(a: Sequence[str], b: Sequence[str]) -> int:
+    """Words of the two wordings aligned with each other, in order."""
+    return sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
 
 
-def _changes_inside(a: Sequence[str], b: Sequence[str]) -> int:
-    """Places where two wordings differ, not counting words cut from either end of the longer."""
-    longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
-    opcodes = SequenceMatcher(None, longer, shorter, autojunk=False).get_opcodes()
+def _inner_changes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """Edit operations from wording `a` to wording `b`, leaving out words cut from either end of `a`."""
+    opcodes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     while opcodes and opcodes[0][0] == "delete":
         opcodes = opcodes[1:]
     while opcodes and opcodes[-1][0] == "delete":
         opcodes = opcodes[:-1]
-    return sum(1 for op in opcodes if op[0] != "equal")
+    return [op for op in opcodes if op[0] != "equal"]
+
+
+def _is_rewording(a: Sequence[str], b: Sequence[str]) -> float | None:
+    """Aligned share of the shorter wording when `a` and `b` are one statement with a few words
+    changed, else None."""
+    longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
+    if len(shorter) < MIN_REWORD_WORDS:
+        return None
+    aligned = _aligned_words(longer, shorter)
+    if aligned < MIN_REWORD_WORDS or aligned / len(shorter) < MIN_REWORD_SIMILARITY:
+        return None
+    changes = _inner_changes(longer, shorter)
+    if len(changes) > MAX_REWORD_CHANGES:
+        return None
+    if any(max(i2 - i1, j2 - j1) > MAX_CHANGED_WORDS for _, i1, i2, j1, j2 in changes):
+        return None
+    return aligned / len(shorter)
 
 
 def _pairs(words: Sequence[str]) -> set[tuple[str, str]]:
     return set(zip(words, words[1:]))
+
+
+def _relation(words: Sequence[str], other: Sequence[str]) -> tuple[float, str] | None:
+    """(score, rule) when two different wordings carry one statement, else None."""
+    if min(len(words), len(other)) >= MIN_TRUNCATION_WORDS and (
+        _is_run_of(words, other) or _is_run_of(other, words)
+    ):
+        return 2.0, "truncation"
+    similarity = _is_rewording(words, other)
+    return None if similarity is None else (similarity, "reworded")
 
 
 class _SpeakerBlock:
@@ -186,8 +214,11 @@ class _SpeakerBlock:
         self.wordings: list[tuple[tuple[str, ...], str, str]] = []  # (words, claim_id, quote_id)
         self.exact: dict[tuple[str, ...], int] = {}
         self.by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.longest: dict[str, tuple[str, ...]] = {}  # claim_id -> its longest wording so far
 
     def add(self, words: tuple[str, ...], claim_id: str, quote_id: str) -> None:
+        if len(words) > len(self.longest.get(claim_id, ())):
+            self.longest[claim_id] = words
         if words in self.exact:
             return
         index = len(self.wordings)
@@ -207,20 +238,24 @@ class _SpeakerBlock:
         return [index for index, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:MAX_CANDIDATES]]
 
     def match(self, words: tuple[str, ...]) -> tuple[int, str] | None:
-        """The wording this one belongs with, and the rule that matched, if any."""
+        """The wording this one belongs with, and the rule that matched, if any.
+
+        A wording must also relate to its claim's longest wording, not only to some member:
+        otherwise a short member ("make America great again") would chain every statement
+        that repeats it into one claim.
+        """
         if words in self.exact:
             return self.exact[words], "normalised"
         best: tuple[float, int, str] | None = None
         for index in self.candidates(words):
-            other = self.wordings[index][0]
-            if len(words) >= 2 and (_is_run_of(words, other) or _is_run_of(other, words)):
-                score, rule = 2.0, "truncation"
-            elif min(len(words), len(other)) >= MIN_REWORD_WORDS:
-                score, rule = _aligned_share(words, other), "reworded"
-                if score < MIN_REWORD_SIMILARITY or _changes_inside(words, other) > MAX_REWORD_CHANGES:
-                    continue
-            else:
+            other, claim_id, _ = self.wordings[index]
+            found = _relation(words, other)
+            if found is None:
                 continue
+            longest = self.longest[claim_id]
+            if longest != other and _relation(words, longest) is None:
+                continue
+            score, rule = found
             if best is None or score > best[0]:
                 best = (score, index, rule)
         return (best[1], best[2]) if best else None
@@ -267,15 +302,9 @@ def assign_claims(
 
 def _changes(canonical: Sequence[str], variant: Sequence[str]) -> tuple[str, ...]:
     """Word changes from the canonical wording to a variant, ignoring a cut at either end."""
-    opcodes = SequenceMatcher(None, canonical, variant, autojunk=False).get_opcodes()
-    while opcodes and opcodes[0][0] == "delete":
-        opcodes = opcodes[1:]
-    while opcodes and opcodes[-1][0] == "delete":
-        opcodes = opcodes[:-1]
     return tuple(
         f"{' '.join(canonical[i1:i2]) or '∅'} -> {' '.join(variant[j1:j2]) or '∅'}"
-        for tag, i1, i2, j1, j2 in opcodes
-        if tag != "equal"
+        for _, i1, i2, j1, j2 in _inner_changes(canonical, variant)
     )
 
 

@@ -1,7 +1,8 @@
 """The nightly linking step: read the raw tables, link across articles, write the link tables.
 
 Works on the current version of every article (the newest load of each landing record, the
-same rule as the dbt model `int_articles_current`). The entity registry, the claim variants and
+rule `extractors.warehouse.CURRENT_ARTICLES` states and the dbt model `int_articles_current`
+applies). The entity registry, the claim variants and
 the article overlaps are recomputed in full each night and replace their tables; claim
 assignments are only ever added, so a quote keeps its claim for good. Everything is written in
 one transaction: a failure leaves the previous night's links in place.
@@ -11,41 +12,31 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import duckdb
 
 from extractors.linking.claims import (
     ClaimAssignment,
+    ClaimVariant,
     Occurrence,
     assign_claims,
     describe_variants,
     load_statement_rules,
 )
-from extractors.linking.entities import Mention, find_missed_names, link_entities
-from extractors.linking.overlaps import find_overlaps
+from extractors.linking.entities import EntityLink, Mention, find_missed_names, link_entities
+from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps
 from extractors.rules import load_rules
-from extractors.warehouse import connect, ensure_schema
+from extractors.warehouse import CURRENT_ARTICLES, connect, ensure_schema
 
 log = logging.getLogger(__name__)
 
-# Passages shorter than this are not reprinted copy: two articles quoting the same 40-word
-# statement share ~220 characters (the seeds do), a reprinted story shares paragraphs.
-REPRINT_MIN_SHARED_CHARS = 500
 
 @dataclass(frozen=True)
 class QuoteVariant:
     quote_id: str
     variant_id: str
-
-
-CURRENT_ARTICLES = """
-    select * from raw.articles
-    qualify row_number() over (
-        partition by source_file, record_index order by ingested_at desc, article_id
-    ) = 1
-"""
 
 
 def _current_quotes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -77,29 +68,30 @@ def _mentions(con: duckdb.DuckDBPyConnection, quotes: list[tuple]) -> list[Menti
     return mentions
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, records: list, columns: list[str], **constants) -> None:
-    """Append records (their attributes named by `columns`, plus constant columns) through a
+def _insert(con: duckdb.DuckDBPyConnection, table: str, records: list, record_type: type, **constants) -> None:
+    """Append records (one column per field of `record_type`, plus constant columns) through a
     DataFrame: row-by-row inserts are slow in DuckDB."""
     import pandas as pd
 
     if not records:
         return
+    columns = [f.name for f in fields(record_type)]
     frame = pd.DataFrame([[getattr(r, c) for c in columns] for r in records], columns=columns)
     for name, value in constants.items():
         frame[name] = value
-    columns = [*columns, *constants]
+    columns += constants
     con.register("link_rows", frame)
     con.execute(f"insert into raw.{table} ({', '.join(columns)}) select {', '.join(columns)} from link_rows")
     con.unregister("link_rows")
 
 
-def _replace(con: duckdb.DuckDBPyConnection, table: str, records: list, columns: list[str]) -> None:
+def _replace(con: duckdb.DuckDBPyConnection, table: str, records: list, record_type: type) -> None:
     con.execute(f"delete from raw.{table}")
-    _insert(con, table, records, columns)
+    _insert(con, table, records, record_type)
 
 
 def link(work_db: Path, run_id: str) -> dict[str, int]:
-    """Link tonight's warehouse; returns counts for the run summary."""
+    """Link tonight's warehouse; returns counts for the task's log."""
     ensure_schema(work_db)
     rules, statement_rules = load_rules(), load_statement_rules()
     started = time.perf_counter()
@@ -124,18 +116,13 @@ def link(work_db: Path, run_id: str) -> dict[str, int]:
         overlaps, reprints = find_overlaps(articles, min_shared_chars=REPRINT_MIN_SHARED_CHARS)
 
         con.execute("begin transaction")
-        _replace(con, "entity_links", links,
-                 ["article_id", "start_char", "end_char", "mention_text", "source", "entity_id",
-                  "canonical_name", "entity_type", "match_rule", "matched_alias"])
-        _insert(con, "claim_assignments", new, ["quote_id", "claim_id", "match_rule", "matched_quote_id"],
-                run_id=run_id)
+        _replace(con, "entity_links", links, EntityLink)
+        _insert(con, "claim_assignments", new, ClaimAssignment, run_id=run_id)
         _replace(con, "claim_variants", [replace(v, changed_words=list(v.changed_words)) for v in variants],
-                 ["variant_id", "claim_id", "wording", "is_canonical", "relation", "changed_words", "material_change"])
-        _replace(con, "quote_variants", [QuoteVariant(q, v) for q, v in variant_of_quote.items()],
-                 ["quote_id", "variant_id"])
-        _replace(con, "article_overlaps", overlaps,
-                 ["article_a", "article_b", "shared_chars_a", "shared_chars_b", "share_a", "share_b"])
-        _replace(con, "article_reprints", reprints, ["article_id", "text_chars", "reprinted_chars"])
+                 ClaimVariant)
+        _replace(con, "quote_variants", [QuoteVariant(q, v) for q, v in variant_of_quote.items()], QuoteVariant)
+        _replace(con, "article_overlaps", overlaps, Overlap)
+        _replace(con, "article_reprints", reprints, ArticleReprint)
         con.execute("commit")
 
     counts = {
