@@ -14,6 +14,7 @@ carries no machine paths. Operators override them per environment:
 | QUOTEWIRE_MAX_FILE_BYTES          | 5000000                         | larger files are quarantined              |
 | QUOTEWIRE_MAX_QUARANTINE_SHARE    | 0.5                             | raw gate fails above this share of a night|
 | QUOTEWIRE_PUBLISH_STORAGE_VERSION | v1.0.0                          | DuckDB storage format of the published file |
+| QUOTEWIRE_REPORT                  | <warehouse dir>/report/index.html | the nightly HTML report                 |
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Settings:
     max_file_bytes: int
     max_quarantine_share: float
     publish_storage_version: str
+    report: Path  # the nightly HTML report, beside the warehouse by default
 
     @property
     def state_dir(self) -> Path:
@@ -77,4 +79,5 @@ class Settings:
             max_file_bytes=int(os.environ.get("QUOTEWIRE_MAX_FILE_BYTES", "5000000")),
             max_quarantine_share=float(os.environ.get("QUOTEWIRE_MAX_QUARANTINE_SHARE", "0.5")),
             publish_storage_version=os.environ.get("QUOTEWIRE_PUBLISH_STORAGE_VERSION", "v1.0.0"),
+            report=_path("QUOTEWIRE_REPORT", warehouse.parent / "report" / "index.html"),
         )
