@@ -17,7 +17,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run test bench eval predict airflow-ui lock clean
+.PHONY: venv run report browser test bench eval predict airflow-ui lock clean
 
 venv: $(STAMP)
 
@@ -32,7 +32,19 @@ $(STAMP):
 run: venv
 	$(BIN)/python scripts/run_nightly.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(DATE),--logical-date "$(DATE)")
 
-test: venv
+# The HTML report of the published warehouse (the DAG's report task builds it after each publish).
+report: venv
+	$(BIN)/python scripts/report.py $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)")
+
+# Debian's Chromium, for the test that opens the report in a real browser (Playwright drives it).
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y chromium
+
+test: venv browser
 	$(BIN)/python -m pytest
 
 bench: venv

@@ -4,7 +4,7 @@
 Raw news articles in the landing folder -> cleaned text, entities, quotes and speakers (spaCy)
 -> DuckDB raw tables -> links across articles (entity registry, claims, reprinted copy)
 -> dbt marts -> Great Expectations gates -> atomic publish of
-`warehouse/quotewire.duckdb`.
+`warehouse/quotewire.duckdb` -> an HTML report of the published marts.
 
 Settings come from `QUOTEWIRE_*` environment variables (see `extractors/settings.py`). Tasks
 that write DuckDB run in the one-slot pool `quotewire_duckdb_writer`; extraction is mapped over
@@ -80,6 +80,14 @@ def quotewire_nightly():
 
         return pipeline.publish(run_id)
 
+    # Reads the published file only. A failed report fails this task, and so the DAG run, but
+    # the night stays published and the previous report stays in place.
+    @task(retries=0)
+    def report(run_id=None):
+        from extractors import pipeline
+
+        return pipeline.report(run_id)
+
     @task(pool=WRITER_POOL, trigger_rule="all_done", retries=0)
     def run_summary(run_id=None):
         from extractors import pipeline
@@ -90,6 +98,7 @@ def quotewire_nightly():
     loaded = load(extract.expand(batch=batches))
     published = loaded >> link() >> raw_gate() >> dbt_build() >> mart_gate() >> publish()
     published >> run_summary()
+    published >> report()
 
 
 quotewire_nightly()

@@ -204,3 +204,15 @@ def summarize(run_id: str) -> dict:
         # The summary is the DAG's last task: it must fail too, or the run would look green.
         raise RunNotPublished(row["message"])
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+def report(run_id: str | None = None) -> str:
+    """Write the HTML report of the published marts; it reads them and never changes them.
+
+    It runs after publish: a failure fails this task (so the DAG run shows it), while the
+    night stays published and the previous report stays in place.
+    """
+    from extractors.report import build_report
+
+    settings = Settings.from_env()
+    return str(build_report(settings.warehouse, settings.report, run_id))

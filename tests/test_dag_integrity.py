@@ -26,7 +26,8 @@ def dag():
 
 def test_dag_has_the_nightly_tasks_in_order(dag):
     assert set(dag.task_ids) == {
-        "discover", "extract", "load", "link", "raw_gate", "dbt_build", "mart_gate", "publish", "run_summary"}
+        "discover", "extract", "load", "link", "raw_gate", "dbt_build", "mart_gate", "publish", "run_summary",
+        "report"}
     chain = ["discover", "extract", "load", "link", "raw_gate", "dbt_build", "mart_gate", "publish", "run_summary"]
     for upstream, downstream in zip(chain, chain[1:]):
         assert dag.get_task(downstream).upstream_task_ids == {upstream}, downstream
