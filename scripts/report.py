@@ -1,10 +1,11 @@
 """Build the HTML report from the published warehouse, as the nightly DAG's report task does.
 
-    python scripts/report.py [--warehouse FILE] [--output FILE] [--run-id RUN_ID]
+    python scripts/report.py [--warehouse FILE] [--output FILE] [--run-id RUN_ID] [--screenshot PNG]
 
 Defaults come from the settings: QUOTEWIRE_WAREHOUSE (warehouse/quotewire.duckdb) and
 QUOTEWIRE_REPORT (warehouse/report/index.html). The report is about the latest published night
-unless --run-id names another night in marts.runs.
+unless --run-id names another night in marts.runs. --screenshot also saves a picture of the
+report's top as Chromium shows it (the README's docs/report.png; needs `make browser`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ def main() -> int:
     parser.add_argument("--warehouse", help="published DuckDB file (default: warehouse/quotewire.duckdb)")
     parser.add_argument("--output", help="HTML file to write (default: warehouse/report/index.html)")
     parser.add_argument("--run-id", help="the night to report on (default: the latest published one)")
+    parser.add_argument("--screenshot", help="also save a PNG of the report's top, as Chromium shows it")
     args = parser.parse_args()
     if args.warehouse:
         os.environ["QUOTEWIRE_WAREHOUSE"] = str(Path(args.warehouse).resolve())
@@ -39,6 +41,10 @@ def main() -> int:
         return 1
     print(f"report written to {written}")
     print(f"open it with     xdg-open {written.as_uri()}")
+    if args.screenshot:
+        from extractors.report.browser import screenshot
+
+        print(f"screenshot       {screenshot(written, Path(args.screenshot).resolve())}")
     return 0
 
 

@@ -6,8 +6,9 @@ extractors.report.text); charts are Plotly divs whose data Plotly serialises saf
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
+from pathlib import Path
 
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
@@ -32,6 +33,10 @@ def _table(headers: list[str], rows: list[list[str]], classes: str = "") -> str:
     return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _pct(value: float | None) -> str:
     return f"{(value or 0) * 100:.0f}%"
 
@@ -47,7 +52,7 @@ def render(data: ReportData) -> str:
     title = "Quotewire nightly report"
     subtitle = (f"night of {night['started_at']:%d %B %Y, %H:%M} UTC · run {escape(night['run_id'])}"
                 if night else "no published night yet")
-    generated = datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%d %B %Y %H:%M UTC")
     sections = [_night(data), _claims(data.claims), _speakers(data), _outlets(data), _quarantine(data)]
     nav = "".join(f'<a href="#{anchor}">{label}</a>' for anchor, label in (
         ("night", "The night"), ("claims", "Claims that spread"), ("speakers", "Speakers"),
@@ -65,7 +70,7 @@ def render(data: ReportData) -> str:
 <header>
 <h1>{title}</h1>
 <p class="subtitle">{subtitle}</p>
-<p class="muted">Built {generated} from the published marts in <code>{escape(data.warehouse)}</code>.
+<p class="muted">Built {generated} from the published marts in <code>{escape(_shown_path(data.warehouse))}</code>.
 Click any quote to read it in its article.</p>
 <nav>{nav}</nav>
 </header>
@@ -77,12 +82,21 @@ Click any quote to read it in its article.</p>
 """
 
 
+def _shown_path(path: str) -> str:
+    """The warehouse path, relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
+
+
 def _tile(label: str, value: int | None, previous: int | None) -> str:
     if previous is None:
         delta = '<span class="delta muted">first night</span>'
     else:
         change = (value or 0) - (previous or 0)
-        sign = "+" if change > 0 else ""
+        sign = "+" if change > 0 else "−"
+        change = abs(change)
         delta = f'<span class="delta">{sign}{change} on the night before</span>' if change else \
             '<span class="delta muted">same as the night before</span>'
     return f'<div class="tile"><div class="value">{value if value is not None else "–"}</div>' \
@@ -139,8 +153,10 @@ def _claim(claim: Claim) -> str:
     first = claim.printings[0] if claim.printings else None
     flag = '<span class="badge bad">words changed</span>' if claim.has_material_change else ""
     who = escape(claim.speaker or "unattributed")
-    first_line = (f"first printed by <b>{escape(charts.outlet_name(first.outlet))}</b>, {escape(when(first.time, first.dated))}"
-                  if first else "")
+    first_line = ""
+    if first:
+        first_line = (f"first printed by <b>{escape(charts.outlet_name(first.outlet))}</b>, "
+                      f"{escape(when(first.time, first.dated))}")
     printings = "".join(
         f"""<li data-article-id="{escape(p.article_id)}"><details><summary>
 <span class="when">{escape(when(p.time, p.dated))}</span> <b>{escape(charts.outlet_name(p.outlet))}</b>
@@ -160,7 +176,7 @@ def _claim(claim: Claim) -> str:
     return f"""<article class="claim" id="claim-{escape(claim.claim_id)}" data-claim-id="{escape(claim.claim_id)}"
  data-n-articles="{claim.n_articles}">
 <h3>{who}: <q>{escape(shorten(claim.claim_text, 220))}</q></h3>
-<p class="facts"><b>{claim.n_articles} articles</b> · {claim.n_outlets} known outlet{'s' if claim.n_outlets != 1 else ''}
+<p class="facts"><b>{_plural(claim.n_articles, "article")}</b> · {_plural(claim.n_outlets, "known outlet")}
  · {first_line} {flag}</p>
 {_chart("claim-" + claim.claim_id, charts.claim_timeline(claim))}
 <h4>Printings</h4>
@@ -177,9 +193,10 @@ def _speakers(data: ReportData) -> str:
         quote = "–"
         if example:
             quote = (f"<details><summary><q>{escape(shorten(example['quote_text'], 110))}</q> "
-                     f"<span class=\"muted\">({example['n_articles']} article{'s' if example['n_articles'] != 1 else ''})"
-                     f"</span></summary><blockquote class=\"context\">{context_html(example['context'])}</blockquote>"
-                     f"<p class=\"meta\">{escape(example['outlet'])} · {escape(shorten(example['title'], 90))}</p>"
+                     f"<span class=\"muted\">({_plural(example['n_articles'], 'article')})</span></summary>"
+                     f"<blockquote class=\"context\">{context_html(example['context'])}</blockquote>"
+                     f"<p class=\"meta\">{escape(charts.outlet_name(example['outlet']))} · "
+                     f"{escape(shorten(example['title'], 90))}</p>"
                      "</details>")
         rows.append([escape(s["speaker"]), escape(s["speaker_type"] or ""), str(s["n_quotes"]),
                      str(s["n_claims"]), str(s["n_articles"]), str(s["n_outlets"]), quote])

@@ -30,9 +30,7 @@ def _words(text: str) -> list[str]:
     """Whitespace-separated tokens, a token of punctuation only ("...") joined to its neighbour."""
     tokens: list[str] = []
     for token in _WORD.findall(text):
-        if tokens and not _key(token):
-            tokens[-1] += " " + token
-        elif tokens and not _key(tokens[-1]):
+        if tokens and not (_key(token) and _key(tokens[-1])):
             tokens[-1] += " " + token
         else:
             tokens.append(token)
