@@ -41,12 +41,15 @@ def open_report(page, report: Path) -> None:
     page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
 
 
-def screenshot(report: Path, output: Path, width: int = 1200, height: int = 1500) -> Path:
-    """The top of the report (the night and the most printed claim, its first printing opened)."""
-    with chromium_page(width, height) as page:
+def screenshot(report: Path, output: Path, width: int = 1040) -> Path:
+    """The top of the report: the night and the most printed claim, its first printing opened."""
+    with chromium_page(width, 1400) as page:
         open_report(page, report)
-        page.locator("article.claim").first.locator("details summary").first.click()
+        first = page.locator("article.claim").first.locator("ol.printings > li").first
+        first.locator("summary").click()
         page.wait_for_timeout(300)  # Plotly relayouts after the page grew
+        box = first.bounding_box()
         output.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(output))
+        page.screenshot(path=str(output), full_page=True,
+                        clip={"x": 0, "y": 0, "width": width, "height": box["y"] + box["height"] + 12})
     return output

@@ -44,7 +44,7 @@ def nights(runs: list[dict]) -> go.Figure:
     fig.update_xaxes(type="category")
     for annotation in fig.layout.annotations:
         annotation.font = dict(size=12, color="#52606d")
-    return _layout(fig, 240, showlegend=False)
+    return _layout(fig, 210, showlegend=False)
 
 
 def outlet_name(outlet: str) -> str:
