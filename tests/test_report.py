@@ -149,12 +149,7 @@ def test_the_seed_report_opens_from_disk_and_every_chart_draws(seed_report, tmp_
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
         open_report(page, seed_report)
-        charts = page.evaluate("""() => [...document.querySelectorAll('.chart')].map(chart => {
-            const svg = chart.querySelector('svg.main-svg');
-            const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
-            return {name: chart.dataset.chart, width: box.width, height: box.height,
-                    marks: chart.querySelectorAll('.point').length};
-        })""")
+        charts = _charts_drawn(page)
         claim = page.locator("article.claim", has_text=PESKOV)
         n_articles = claim.get_attribute("data-n-articles")
         printed_in = claim.locator("ol.printings > li").evaluate_all("items => items.map(i => i.dataset.articleId)")
@@ -191,3 +186,31 @@ def test_a_failed_report_fails_the_dag_run_but_the_night_stays_published(deploym
     assert done.returncode == 0 and "PUBLISHED" in done.stdout
     runs = deployment.query("select count(*), arg_max(status, started_at) from marts.runs")
     assert runs == [(before + 1, "published")]
+
+
+def _charts_drawn(page) -> list[dict]:
+    return page.evaluate("""() => [...document.querySelectorAll('.chart')].map(chart => {
+        const svg = chart.querySelector('svg.main-svg');
+        const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+        return {name: chart.dataset.chart, width: box.width, height: box.height,
+                marks: chart.querySelectorAll('.point').length};
+    })""")
+
+
+def test_hostile_text_stays_text_in_the_browser_and_the_quarantine_chart_draws(tmp_path):
+    from extractors.report.browser import chromium_page, open_report
+
+    hostile = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>'
+    report = tmp_path / "index.html"
+    write_atomically(report, render(_data(hostile)))
+    dialogs, errors = [], []
+    with chromium_page() as page:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        open_report(page, report)
+        charts = _charts_drawn(page)
+        title = page.locator("article.claim h3").inner_text()
+    assert dialogs == [] and errors == []
+    assert hostile in title
+    assert {c["name"] for c in charts} == {"nights", "claim-c1", "speakers", "outlets", "quarantine"}
+    assert all(c["width"] > 100 and c["height"] > 100 and c["marks"] > 0 for c in charts), charts

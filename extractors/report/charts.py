@@ -155,11 +155,12 @@ def quarantine(reasons: list[dict]) -> go.Figure:
     """Quarantined inputs by reason: all nights, and the report's night."""
     names = [escape(r["reason"]) for r in reasons][::-1]
     fig = go.Figure()
-    fig.add_bar(x=[r["n"] for r in reasons][::-1], y=names, orientation="h", name="all nights",
-                marker_color=ORANGE, text=[r["n"] for r in reasons][::-1], textposition="outside",
-                cliponaxis=False)
-    fig.add_bar(x=[r["n_night"] for r in reasons][::-1], y=names, orientation="h", name="this night",
-                marker_color=RED, text=[r["n_night"] for r in reasons][::-1], textposition="outside",
-                cliponaxis=False)
-    fig.update_xaxes(title_text="files or records")
-    return _layout(fig, 100 + 40 * len(names), barmode="group", legend=dict(orientation="h", y=1.1, x=0))
+    for key, name, colour in (("n_night", "this night", RED), ("n", "all nights", ORANGE)):
+        values = [r[key] for r in reasons][::-1]
+        fig.add_bar(x=values, y=names, orientation="h", name=name, marker_color=colour, text=values,
+                    textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x} " + name + "<extra></extra>")
+    most = max(r["n"] for r in reasons)
+    fig.update_xaxes(title_text="files or records", range=[0, most * 1.15], tickformat=",d",
+                     dtick=max(1, round(most / 5)))
+    return _layout(fig, 110 + 44 * len(names), barmode="group",
+                   legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="reversed"))
