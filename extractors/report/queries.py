@@ -172,8 +172,8 @@ def _speakers(con: duckdb.DuckDBPyConnection) -> list[dict]:
         select speaker, speaker_type, n_quotes, n_claims, n_articles, n_outlets
         from marts.speakers order by n_quotes desc, n_outlets desc, speaker limit {N_SPEAKERS}""")
     examples = {row["speaker"]: row for row in _rows(con, """
-        select q.speaker, c.claim_id, c.n_articles, q.outlet, a.title, q.quote_text,
-               q.start_char, q.end_char, a.text
+        select q.speaker, c.claim_id, c.n_articles, q.article_id, q.outlet, a.title, q.quote_text,
+               q.start_char, q.end_char
         from marts.quotes q
         join marts.claims c using (claim_id)
         join marts.articles a using (article_id)
@@ -181,10 +181,13 @@ def _speakers(con: duckdb.DuckDBPyConnection) -> list[dict]:
         qualify row_number() over (
             partition by q.speaker order by c.n_articles desc, c.n_quotes desc, q.seen_at, q.quote_id) = 1
         """, {"names": [s["speaker"] for s in speakers]})}
+    texts = dict(con.execute(
+        "select article_id, text from marts.articles where article_id in (select unnest($a))",
+        {"a": sorted({e["article_id"] for e in examples.values()})}).fetchall())
     for speaker in speakers:
         example = examples.get(speaker["speaker"])
         if example:
-            text = example.pop("text")
+            text = texts[example["article_id"]]
             example["context"] = sentence_around(text, example.pop("start_char"), example.pop("end_char"))
         speaker["example"] = example
     return speakers
