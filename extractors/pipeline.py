@@ -69,7 +69,8 @@ def extract(batch: list[dict], run_id: str) -> dict[str, str]:
     settings = Settings.from_env()
     files = [LandingFile(**item) for item in batch]
     result = extract_batch(Landing(settings.landing), files, settings.spacy_model,
-                           settings.max_file_bytes, settings.spacy_batch_size)
+                           settings.max_file_bytes, settings.spacy_batch_size,
+                           settings.min_article_words, settings.max_article_chars)
     name = "batch-" + stable_id(*(f.source_file for f in files))
     return write_batch_files(_batch_dir(settings, run_id), name, {
         "articles": result.articles,
