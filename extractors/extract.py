@@ -131,8 +131,10 @@ def problem_with(article: ArticleRecord, min_words: int = MIN_ARTICLE_WORDS) -> 
 
 
 def read_manifest(landing: Landing, result: BatchResult) -> dict[str, dict]:
-    """The landing manifest, if any. An unreadable one is quarantined and ignored; so is each
-    row that cannot be used, and the files it names are read without its metadata."""
+    """The landing manifests (manifest.csv, then manifest.json over it). An unreadable one is
+    quarantined and ignored; so is each row that cannot be used, and the files it names are read
+    without its metadata."""
+    manifest: dict[str, dict] = {}
     for name in MANIFEST_NAMES:
         try:
             data = landing.read(name)
@@ -144,14 +146,13 @@ def read_manifest(landing: Landing, result: BatchResult) -> dict[str, dict]:
         digest = content_hash(data)
         problems: list[str] = []
         try:
-            manifest = parse_manifest(name, data, problems)
+            manifest.update(parse_manifest(name, data, problems))
         except (ValueError, TypeError, AttributeError, RecursionError) as error:
             result.quarantined.append(QuarantineRecord(name, digest, "bad_manifest", f"ignored: {error}"))
             continue
         result.quarantined.extend(
             QuarantineRecord(name, digest, "bad_manifest", f"row ignored: {problem}") for problem in problems)
-        return manifest
-    return {}
+    return manifest
 
 
 def extract_documents(
