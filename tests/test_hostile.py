@@ -255,3 +255,26 @@ def test_a_rerun_adds_nothing(hostile):
     assert hostile.counts_again == hostile.counts
     last = hostile.query("select articles_new, files_quarantined, status from marts.runs order by started_at desc limit 1")
     assert last == [(0, 0, "published")]
+
+
+def test_a_document_spacy_fails_on_costs_only_itself(rules):
+    import spacy
+    from spacy.language import Language
+
+    from extractors.extract import BatchResult, _parsed
+
+    @Language.component("explodes_on_boom")
+    def explodes_on_boom(doc):
+        if "BOOM" in doc.text:
+            raise ValueError("cannot parse this one")
+        return doc
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("explodes_on_boom")
+    articles = [article_from_raw(RawArticle(f"{i}.txt", 0, STORY.format(extra=extra)), f"h{i}", rules)
+                for i, extra in enumerate(["One.", "BOOM.", "Three."])]
+    result = BatchResult()
+    parsed = [(a.source_file, d.text == a.text) for a, d in _parsed(articles, nlp, 16, result)]
+    assert parsed == [("0.txt", True), ("2.txt", True)]
+    assert [(q.source_file, q.reason) for q in result.quarantined] == [("1.txt", "extraction_error")]
+    assert "cannot parse this one" in result.quarantined[0].detail

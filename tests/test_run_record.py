@@ -214,3 +214,32 @@ def test_a_killed_run_is_recorded_its_lock_taken_over_and_its_batches_removed(de
     assert rows == {killed_run: "not published; stopped before it finished (killed?)"}
     last = deployment.query("select articles_new, status from marts.runs order by started_at desc limit 1")
     assert last == [(4, "published")]
+
+
+def test_a_task_that_fails_is_recorded_under_its_own_name(tmp_path, monkeypatch):
+    from extractors import pipeline
+
+    monkeypatch.setenv("QUOTEWIRE_WAREHOUSE", str(tmp_path / "warehouse" / "quotewire.duckdb"))
+    state = tmp_path / "warehouse" / "state"
+    RunLog(state, "night").start()
+    RunLock(state, 600).acquire("night")
+
+    @pipeline._as_task("dbt_build")
+    def full_disk(run_id: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError):
+        full_disk("night")
+    assert failure_message(RunLog(state, "night").read()) == (
+        "not published; dbt_build failed: OSError: [Errno 28] No space left on device")
+    # A task of another run finds the lock held by this one and fails, recorded, without running.
+    ran = []
+
+    @pipeline._as_task("load")
+    def load(run_id: str) -> None:
+        ran.append(run_id)
+
+    RunLog(state, "intruder").start()
+    with pytest.raises(LockLost):
+        load("intruder")
+    assert ran == [] and "load" in RunLog(state, "intruder").read()["failures"]
