@@ -21,6 +21,7 @@ from extractors.landing import (
     LandingFile,
     check_article_bytes,
     content_hash,
+    unread_reason,
 )
 from extractors.readers import RawArticle, parse_manifest, read_articles, url_host
 from extractors.records import (
@@ -130,14 +131,14 @@ def problem_with(article: ArticleRecord, min_words: int = MIN_ARTICLE_WORDS) -> 
     return None
 
 
-def read_manifest(landing: Landing, result: BatchResult) -> dict[str, dict]:
+def read_manifest(landing: Landing, result: BatchResult, max_bytes: int | None = None) -> dict[str, dict]:
     """The landing manifests (manifest.csv, then manifest.json over it). An unreadable one is
     quarantined and ignored; so is each row that cannot be used, and the files it names are read
     without its metadata."""
     manifest: dict[str, dict] = {}
     for name in MANIFEST_NAMES:
         try:
-            data = landing.read(name)
+            data = landing.read(name, max_bytes)
         except FileNotFoundError:
             continue
         except OSError as error:
@@ -246,13 +247,14 @@ def extract_batch(
     """
     rules = load_rules()
     result = BatchResult()
-    manifest = read_manifest(landing, result) if files else {}
+    manifest = read_manifest(landing, result, max_bytes) if files else {}
     articles: list[ArticleRecord] = []
     for item in files:
         try:
-            data = landing.read(item.source_file)
+            data = landing.read(item.source_file, max_bytes)
         except OSError as error:
-            result.quarantined.append(QuarantineRecord(item.source_file, item.content_hash, "unreadable", str(error)))
+            result.quarantined.append(
+                QuarantineRecord(item.source_file, item.content_hash, unread_reason(error), str(error)))
             continue
         digest = content_hash(data)
         problem = check_article_bytes(data, max_bytes)

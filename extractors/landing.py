@@ -70,6 +70,10 @@ class NotAFile(OSError):
     """A name in the landing folder is a directory, FIFO, socket or device, not a file to read."""
 
 
+class TooLarge(OSError):
+    """A file over the size limit: it is not read at all, so it cannot exhaust memory."""
+
+
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
@@ -111,9 +115,13 @@ class Landing:
             paths = [p[len(self._root) + 1:] for p in self._fs.find(self._root)]
         return sorted(p for p in paths if not any(part.startswith(".") for part in p.split("/")))
 
-    def read(self, source_file: str) -> bytes:
+    def read(self, source_file: str, max_bytes: int | None = None) -> bytes:
+        """The file's bytes; TooLarge without reading them when it is over max_bytes."""
         if self._local is None:
-            return self._fs.cat_file(f"{self._root}/{source_file}")
+            path = f"{self._root}/{source_file}"
+            if max_bytes is not None and (self._fs.size(path) or 0) > max_bytes:
+                raise TooLarge(f"{self._fs.size(path)} bytes is over the limit of {max_bytes}")
+            return self._fs.cat_file(path)
         try:
             path = (self._local / source_file).resolve()
         except RuntimeError as error:  # Python before 3.13 raises this for a symlink loop
@@ -124,6 +132,9 @@ class Landing:
         if not stat.S_ISREG(mode):
             kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
             raise NotAFile(f"{source_file} is {kind}, not a file")
+        size = os.stat(path).st_size
+        if max_bytes is not None and size > max_bytes:
+            raise TooLarge(f"{size} bytes is over the limit of {max_bytes}")
         return path.read_bytes()
 
 
@@ -142,13 +153,13 @@ def discover(landing: Landing, known: set[tuple[str, str]], known_hashes: dict[s
             continue
         n_seen += 1
         try:
-            data = landing.read(source_file)
+            data = landing.read(source_file, max_bytes)
         except OSError as error:
             # Quarantined without a hash: known by name, so a rerun does not list it again.
             if (source_file, "") in known:
                 n_unchanged += 1
             else:
-                quarantined.append(QuarantineRecord(source_file, None, _unread_reason(error), str(error)))
+                quarantined.append(QuarantineRecord(source_file, None, unread_reason(error), str(error)))
             continue
         digest = content_hash(data)
         if (source_file, digest) in known:
@@ -171,9 +182,11 @@ def discover(landing: Landing, known: set[tuple[str, str]], known_hashes: dict[s
     return Discovery(new, quarantined, n_seen, n_unchanged)
 
 
-def _unread_reason(error: OSError) -> str:
+def unread_reason(error: OSError) -> str:
     if isinstance(error, OutsideLanding):
         return "outside_landing"
     if isinstance(error, NotAFile):
         return "not_a_file"
+    if isinstance(error, TooLarge):
+        return "too_large"
     return "unreadable"

@@ -116,3 +116,13 @@ def test_utf16_and_utf32_text_is_not_binary(tmp_path):
     found = discover(Landing(landing), set(), {}, 1_000_000)
     assert sorted(f.source_file for f in found.new) == ["bom16.txt", "bom32.txt", "le16.txt"]
     assert [(q.source_file, q.reason) for q in found.quarantined] == [("nul.txt", "binary")]
+
+
+def test_a_file_over_the_limit_is_never_read(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    with open(landing / "huge.txt", "wb") as handle:
+        handle.truncate(50 * 1024**3)  # sparse: 50 GB that take no disk, and would not fit in memory
+    found = discover(Landing(landing), set(), {}, LIMIT)
+    assert [(q.source_file, q.reason, q.content_hash) for q in found.quarantined] == [("huge.txt", "too_large", None)]
+    assert "53687091200 bytes is over the limit of 10000" in found.quarantined[0].detail
