@@ -8,17 +8,17 @@ changed is a new version. Files that cannot be articles are quarantined with a r
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from charset_normalizer import from_bytes
-
+from extractors.decode import decode_bytes, looks_binary, strip_controls
 from extractors.records import QuarantineRecord
 
 ARTICLE_SUFFIXES = {".txt", ".jsonl", ".json", ".html", ".htm"}
 # Files mapping landing file names to metadata; read by extraction, never articles themselves.
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
-_BINARY_SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True)
@@ -43,31 +43,39 @@ def content_hash(data: bytes) -> str:
 
 
 def decode_article(data: bytes) -> str | None:
-    """Text of an article's bytes: UTF-8 first, else the charset detector's best guess."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data).best()
-    return str(best) if best is not None else None
+    """Text of an article's bytes (see extractors/decode.py), None if its stated encoding fails."""
+    decoded = decode_bytes(data)
+    return decoded.text if decoded is not None else None
 
 
 def check_article_bytes(data: bytes, max_bytes: int) -> tuple[str, str] | None:
     """(reason, detail) when these bytes cannot be an article, else None."""
     if len(data) > max_bytes:
         return "too_large", f"{len(data)} bytes is over the limit of {max_bytes}"
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
-        return "binary", "NUL bytes: not a text file"
-    text = decode_article(data)
-    if text is None:
-        return "undecodable", "not UTF-8 and no character set detected"
-    if not text.strip():
+    if looks_binary(data):
+        return "binary", "NUL bytes and no UTF-16/UTF-32 mark: not a text file"
+    decoded = decode_bytes(data)
+    if decoded is None:
+        return "undecodable", "the byte-order mark names an encoding the bytes do not follow"
+    if not strip_controls(decoded.text).strip():
         return "empty", "no text"
     return None
 
 
 class OutsideLanding(OSError):
     """A path in the landing folder resolves to a file outside it (e.g. through a symlink)."""
+
+
+class NotAFile(OSError):
+    """A name in the landing folder is a directory, FIFO, socket or device, not a file to read."""
+
+
+class TooLarge(OSError):
+    """A file over the size limit: it is not read at all, so it cannot exhaust memory."""
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
 class Landing:
@@ -96,20 +104,37 @@ class Landing:
 
     def files(self) -> list[str]:
         if self._local is not None:
+            # Everything but plain folders: FIFOs, sockets, broken links and folders named like
+            # article files are listed too, so that they are quarantined, not silently skipped.
             paths = [
                 p.relative_to(self._local).as_posix()
-                for p in self._local.rglob("*") if p.is_file() or p.is_symlink()
+                for p in self._local.rglob("*")
+                if not p.is_dir() or p.is_symlink() or p.suffix.lower() in ARTICLE_SUFFIXES
             ]
         else:
             paths = [p[len(self._root) + 1:] for p in self._fs.find(self._root)]
         return sorted(p for p in paths if not any(part.startswith(".") for part in p.split("/")))
 
-    def read(self, source_file: str) -> bytes:
+    def read(self, source_file: str, max_bytes: int | None = None) -> bytes:
+        """The file's bytes; TooLarge without reading them when it is over max_bytes."""
         if self._local is None:
-            return self._fs.cat_file(f"{self._root}/{source_file}")
-        path = (self._local / source_file).resolve()
+            path = f"{self._root}/{source_file}"
+            if max_bytes is not None and (self._fs.size(path) or 0) > max_bytes:
+                raise TooLarge(f"{self._fs.size(path)} bytes is over the limit of {max_bytes}")
+            return self._fs.cat_file(path)
+        try:
+            path = (self._local / source_file).resolve()
+        except RuntimeError as error:  # Python before 3.13 raises this for a symlink loop
+            raise OSError(f"{source_file}: {error}") from error
         if not path.is_relative_to(self._local):
             raise OutsideLanding(f"{source_file} resolves outside the landing folder")
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise NotAFile(f"{source_file} is {kind}, not a file")
+        size = os.stat(path).st_size
+        if max_bytes is not None and size > max_bytes:
+            raise TooLarge(f"{size} bytes is over the limit of {max_bytes}")
         return path.read_bytes()
 
 
@@ -128,15 +153,13 @@ def discover(landing: Landing, known: set[tuple[str, str]], known_hashes: dict[s
             continue
         n_seen += 1
         try:
-            data = landing.read(source_file)
-        except OutsideLanding as error:
+            data = landing.read(source_file, max_bytes)
+        except OSError as error:
+            # Quarantined without a hash: known by name, so a rerun does not list it again.
             if (source_file, "") in known:
                 n_unchanged += 1
             else:
-                quarantined.append(QuarantineRecord(source_file, None, "outside_landing", str(error)))
-            continue
-        except OSError as error:
-            quarantined.append(QuarantineRecord(source_file, None, "unreadable", str(error)))
+                quarantined.append(QuarantineRecord(source_file, None, unread_reason(error), str(error)))
             continue
         digest = content_hash(data)
         if (source_file, digest) in known:
@@ -157,3 +180,13 @@ def discover(landing: Landing, known: set[tuple[str, str]], known_hashes: dict[s
         seen_tonight[digest] = source_file
         new.append(LandingFile(source_file, digest))
     return Discovery(new, quarantined, n_seen, n_unchanged)
+
+
+def unread_reason(error: OSError) -> str:
+    if isinstance(error, OutsideLanding):
+        return "outside_landing"
+    if isinstance(error, NotAFile):
+        return "not_a_file"
+    if isinstance(error, TooLarge):
+        return "too_large"
+    return "unreadable"

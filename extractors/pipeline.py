@@ -6,14 +6,18 @@ identified by `run_id`; every step is idempotent for that run: repeating it adds
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime, timezone
 
 from extractors.landing import LandingFile
 from extractors.records import QuarantineRecord, stable_id
-from extractors.runlog import RunLog, safe_run_id
+from extractors.runlock import RunLock, RunRefused
+from extractors.runlog import RunLog, failure_message, run_row, safe_run_id
 from extractors.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,16 +36,74 @@ def _batch_dir(settings: Settings, run_id: str):
     return settings.state_dir / "batches" / safe_run_id(run_id)
 
 
+def _lock(settings: Settings) -> RunLock:
+    return RunLock(settings.state_dir, settings.run_lock_timeout)
+
+
+@contextmanager
+def _task(settings: Settings, run_id: str, task: str) -> Iterator[RunLog]:
+    """Run a task's body under the run's lock heartbeat; a failure is recorded by task and error."""
+    run_log = RunLog(settings.state_dir, run_id)
+    try:
+        with _lock(settings).held(run_id):
+            yield run_log
+    except Exception as error:
+        try:
+            run_log.fail(task, error)
+        except OSError:  # e.g. the disk is full: the task's own error matters more
+            log.exception("could not record the failure of %s", task)
+        raise
+    run_log.succeed(task)
+
+
+def _as_task(task: str) -> Callable:
+    """Decorate a step taking `run_id`: it runs as `_task` (lock heartbeat, failure recorded)."""
+    def decorate(step: Callable) -> Callable:
+        signature = inspect.signature(step)
+
+        @functools.wraps(step)
+        def run(*args, **kwargs):
+            run_id = signature.bind(*args, **kwargs).arguments["run_id"]
+            with _task(Settings.from_env(), run_id, task):
+                return step(*args, **kwargs)
+        return run
+    return decorate
+
+
+def _start(settings: Settings, run_id: str) -> None:
+    """Begin the run's record and take the run lock, or refuse this run."""
+    run_log = RunLog(settings.state_dir, run_id)
+    run_log.start()
+    try:
+        note = _lock(settings).acquire(run_id)
+    except RunRefused as refusal:
+        run_log.keep("refused", str(refusal))
+        log.error("%s", refusal)
+        from airflow.sdk.exceptions import AirflowFailException  # no retry: the answer is the same
+
+        raise AirflowFailException(str(refusal)) from refusal
+    if note:
+        log.warning("%s", note)
+
+
 def discover(run_id: str) -> list[list[dict]]:
     """New landing files in batches for extraction.
 
     Files quarantined on sight are kept in the run log for the load task, which writes them.
     """
+    from extractors.recovery import recover
+
+    settings = Settings.from_env()
+    _start(settings, run_id)
+    with _task(settings, run_id, "discover"):
+        recover(settings, run_id, _candidate(settings))  # what runs that stopped left behind
+        return _discover(settings, run_id)
+
+
+def _discover(settings: Settings, run_id: str) -> list[list[dict]]:
     from extractors.landing import Landing, discover as scan
     from extractors.warehouse import known_inputs, known_records
 
-    settings = Settings.from_env()
-    RunLog(settings.state_dir, run_id).start()
     landing = Landing(settings.landing)
     if not landing.exists():
         raise FileNotFoundError(f"landing folder {settings.landing} does not exist")
@@ -62,15 +124,21 @@ def discover(run_id: str) -> list[list[dict]]:
 
 def extract(batch: list[dict], run_id: str) -> dict[str, str]:
     """Extract one batch to Parquet files; returns the file per raw table."""
+    settings = Settings.from_env()
+    files = [LandingFile(**item) for item in batch]
+    name = "batch-" + stable_id(*(f.source_file for f in files))
+    with _task(settings, run_id, f"extract {name}"):
+        return _extract(settings, run_id, files, name)
+
+
+def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: str) -> dict[str, str]:
     from extractors.extract import extract_batch
     from extractors.landing import Landing
     from extractors.warehouse import write_batch_files
 
-    settings = Settings.from_env()
-    files = [LandingFile(**item) for item in batch]
     result = extract_batch(Landing(settings.landing), files, settings.spacy_model,
-                           settings.max_file_bytes, settings.spacy_batch_size)
-    name = "batch-" + stable_id(*(f.source_file for f in files))
+                           settings.max_file_bytes, settings.spacy_batch_size,
+                           settings.min_article_words, settings.max_article_chars)
     return write_batch_files(_batch_dir(settings, run_id), name, {
         "articles": result.articles,
         "entities": result.entities,
@@ -79,6 +147,7 @@ def extract(batch: list[dict], run_id: str) -> dict[str, str]:
     })
 
 
+@_as_task("load")
 def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
     """Load the extracted batches and the quarantine found by discovery into the work database."""
     from extractors.warehouse import load_batches
@@ -94,6 +163,7 @@ def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
     return added
 
 
+@_as_task("link")
 def link(run_id: str) -> dict[str, int]:
     """Link across articles: entity registry, claim assignments and variants, reprinted copy."""
     from extractors.linking.nightly import link as link_warehouse
@@ -114,10 +184,12 @@ def _gate(gate: str, suites: str, database, run_id: str) -> str:
     return result.message
 
 
+@_as_task("raw_gate")
 def raw_gate(run_id: str) -> str:
     return _gate("raw_gate", "raw", Settings.from_env().work_db, run_id)
 
 
+@_as_task("dbt_build")
 def dbt_build(run_id: str) -> str:
     """Build the dbt project on the work database, then copy its marts into a candidate."""
     from extractors.transform import dbt_build as build
@@ -132,42 +204,12 @@ def dbt_build(run_id: str) -> str:
     return result.message
 
 
+@_as_task("mart_gate")
 def mart_gate(run_id: str) -> str:
     return _gate("mart_gate", "marts", _candidate(Settings.from_env()), run_id)
 
 
-def _run_row(settings: Settings, run_id: str, status: str, message: str) -> dict:
-    record = RunLog(settings.state_dir, run_id).read()
-    counts, steps = record["counts"], record["steps"]
-    started = datetime.fromisoformat(record.get("started_at") or datetime.now(timezone.utc).isoformat())
-    finished = datetime.now(timezone.utc)
-
-    def outcome(step: str) -> str:
-        if step not in steps:
-            return "not run"
-        return "passed" if steps[step]["passed"] else "failed"
-
-    return {
-        "run_id": run_id,
-        "status": status,
-        "started_at": started,
-        "finished_at": finished,
-        "wall_seconds": round((finished - started).total_seconds(), 3),
-        "files_seen": counts.get("files_seen"),
-        "files_unchanged": counts.get("files_unchanged"),
-        "articles_new": counts.get("articles_new"),
-        "files_quarantined": counts.get("files_quarantined"),
-        "entities_new": counts.get("entities_new"),
-        "quotes_new": counts.get("quotes_new"),
-        "n_speakers": counts.get("n_speakers"),
-        "n_claims": counts.get("n_claims"),
-        "raw_gate": outcome("raw_gate"),
-        "dbt_build": outcome("dbt_build"),
-        "mart_gate": outcome("mart_gate"),
-        "message": message,
-    }
-
-
+@_as_task("publish")
 def publish(run_id: str) -> str:
     from extractors.warehouse import connect, publish as move_into_place, record_run
 
@@ -177,33 +219,54 @@ def publish(run_id: str) -> str:
         n_speakers = con.execute("select count(*) from marts.speakers").fetchone()[0]
         n_claims = con.execute("select count(*) from marts.claims").fetchone()[0]
     RunLog(settings.state_dir, run_id).count(n_speakers=n_speakers, n_claims=n_claims)
-    record_run(settings.work_db, _run_row(settings, run_id, "published", f"published {settings.warehouse}"))
-    move_into_place(settings.work_db, candidate, settings.warehouse, settings.publish_storage_version)
+    # Marked before the rename, confirmed after it: a kill in between leaves "publishing",
+    # which the next run settles by looking at the published file (recovery.confirm_publishing).
+    row = run_row(settings.state_dir, run_id, "published", f"published {settings.warehouse}")
+    record_run(settings.work_db, {**row, "status": "publishing", "message": "publishing: the rename is not confirmed yet"})
+    move_into_place(settings.work_db, candidate, settings.warehouse, settings.publish_storage_version, row)
+    record_run(settings.work_db, row)
     RunLog(settings.state_dir, run_id).step("publish", True, str(settings.warehouse))
     return str(settings.warehouse)
 
 
 def summarize(run_id: str) -> dict:
-    """Record a stopped run in ops.runs (a published one recorded itself) and log the summary."""
-    from extractors.warehouse import connect, record_run
+    """Record a stopped run in ops.runs (a published one recorded itself), release the run lock
+    and log the summary. A refused run only records itself: the lock, batch files and candidate
+    belong to the run that is running."""
+    from extractors.warehouse import record_run
 
     settings = Settings.from_env()
-    steps = RunLog(settings.state_dir, run_id).read()["steps"]
-    if "publish" not in steps:
-        failed = [f"{name}: {s['message']}" for name, s in steps.items() if not s["passed"]]
-        message = "not published; " + ("; ".join(failed) or "a task failed before the gates (see its log)")
-        record_run(settings.work_db, _run_row(settings, run_id, "failed", message))
-        _candidate(settings).unlink(missing_ok=True)
-    with connect(settings.work_db, read_only=True) as con:
-        cursor = con.execute("select * from ops.runs where run_id = ?", [run_id])
-        columns = [d[0] for d in cursor.description]
-        row = dict(zip(columns, cursor.fetchone()))
+    record = RunLog(settings.state_dir, run_id).read()
+    if record.get("refused"):
+        row = run_row(settings.state_dir, run_id, "refused", record["refused"])
+        try:
+            record_run(settings.work_db, row, wait_seconds=120)
+        except Exception:  # the other run holds the database: the next run records this one
+            log.exception("could not record the refused run %s yet", run_id)
+        raise RunNotPublished(record["refused"])
+    try:
+        if "publish" not in record["steps"]:
+            record_run(settings.work_db, run_row(settings.state_dir, run_id, "failed", failure_message(record)))
+            _candidate(settings).unlink(missing_ok=True)
+            shutil.rmtree(_batch_dir(settings, run_id), ignore_errors=True)
+        row = _recorded_row(settings, run_id)
+    finally:
+        _lock(settings).release(run_id)
     for key, value in row.items():
         log.info("%-18s %s", key, value)
     if row["status"] != "published":
         # The summary is the DAG's last task: it must fail too, or the run would look green.
         raise RunNotPublished(row["message"])
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+def _recorded_row(settings: Settings, run_id: str) -> dict:
+    from extractors.warehouse import connect
+
+    with connect(settings.work_db, read_only=True) as con:
+        cursor = con.execute("select * from ops.runs where run_id = ?", [run_id])
+        columns = [d[0] for d in cursor.description]
+        return dict(zip(columns, cursor.fetchone()))
 
 
 def report(run_id: str | None = None) -> str:

@@ -38,6 +38,8 @@ class ArticleRecord:
     raw_text: str
     text: str
     n_words: int
+    encoding: str | None = None  # of the landing file's bytes, as decided by extractors/decode.py
+    truncated: str | None = None  # why and where the text was cut, when it was too long to parse
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ carries no machine paths. Operators override them per environment:
 | QUOTEWIRE_SPACY_BATCH_SIZE        | 16                              | documents per nlp.pipe batch (memory)     |
 | QUOTEWIRE_MAX_FILE_BYTES          | 5000000                         | larger files are quarantined              |
 | QUOTEWIRE_MAX_QUARANTINE_SHARE    | 0.5                             | raw gate fails above this share of a night|
+| QUOTEWIRE_MIN_ARTICLE_WORDS       | 25                              | shorter articles are quarantined          |
+| QUOTEWIRE_MAX_ARTICLE_CHARS       | 100000                          | longer texts are cut, the cut recorded    |
+| QUOTEWIRE_RUN_LOCK_TIMEOUT        | 600                             | seconds without a heartbeat before a run's lock is taken over |
 | QUOTEWIRE_PUBLISH_STORAGE_VERSION | v1.0.0                          | DuckDB storage format of the published file |
 | QUOTEWIRE_REPORT                  | <warehouse dir>/report/index.html | the nightly HTML report                 |
 """
@@ -52,6 +55,9 @@ class Settings:
     max_quarantine_share: float
     publish_storage_version: str
     report: Path  # the nightly HTML report, beside the warehouse by default
+    min_article_words: int = 25
+    max_article_chars: int = 100_000
+    run_lock_timeout: float = 600.0
 
     @property
     def state_dir(self) -> Path:
@@ -80,4 +86,7 @@ class Settings:
             max_quarantine_share=float(os.environ.get("QUOTEWIRE_MAX_QUARANTINE_SHARE", "0.5")),
             publish_storage_version=os.environ.get("QUOTEWIRE_PUBLISH_STORAGE_VERSION", "v1.0.0"),
             report=_path("QUOTEWIRE_REPORT", warehouse.parent / "report" / "index.html"),
+            min_article_words=int(os.environ.get("QUOTEWIRE_MIN_ARTICLE_WORDS", "25")),
+            max_article_chars=int(os.environ.get("QUOTEWIRE_MAX_ARTICLE_CHARS", "100000")),
+            run_lock_timeout=float(os.environ.get("QUOTEWIRE_RUN_LOCK_TIMEOUT", "600")),
         )

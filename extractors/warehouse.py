@@ -10,6 +10,7 @@ file keeps a complete snapshot and a new reader sees the new one.
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
@@ -367,24 +368,44 @@ def build_candidate(work_db: Path, candidate: Path, storage_version: str) -> Non
         con.close()
 
 
-def record_run(work_db: Path, row: dict) -> None:
-    """Insert or replace this run's row in ops.runs."""
-    ensure_schema(work_db)
-    columns = list(row)
-    with connect(work_db) as con:
-        con.execute(
-            f"insert or replace into ops.runs ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
-            [row[c] for c in columns],
-        )
+def record_run(work_db: Path, row: dict, wait_seconds: float = 0) -> None:
+    """Insert or replace this run's row in ops.runs.
+
+    With wait_seconds, a database held by another process's writer is tried again until then.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            ensure_schema(work_db)
+            columns = list(row)
+            with connect(work_db) as con:
+                con.execute(
+                    f"insert or replace into ops.runs ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+                    [row[c] for c in columns],
+                )
+            return
+        except duckdb.IOException:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(2)
 
 
-def publish(work_db: Path, candidate: Path, warehouse: Path, storage_version: str) -> None:
-    """Add the audit table to the validated candidate and move it over the published file."""
+def publish(work_db: Path, candidate: Path, warehouse: Path, storage_version: str, run_row: dict | None = None) -> None:
+    """Add the audit table to the validated candidate and move it over the published file.
+
+    run_row is this run's row as it stands once published: the candidate carries it, since the
+    candidate is published exactly when this rename happens.
+    """
     con = duckdb.connect()
     try:
         con.execute(f"attach '{work_db}' as work (read_only)")
         con.execute(f"attach '{candidate}' as candidate (storage_version '{storage_version}')")
         con.execute("create or replace table candidate.marts.runs as select * from work.ops.runs order by started_at")
+        if run_row is not None:
+            con.execute("delete from candidate.marts.runs where run_id = $run_id", {"run_id": run_row["run_id"]})
+            columns = list(run_row)
+            con.execute(f"insert into candidate.marts.runs ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+                        [run_row[c] for c in columns])
         con.execute("detach candidate")
     finally:
         con.close()

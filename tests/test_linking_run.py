@@ -73,7 +73,8 @@ def test_claim_ids_survive_a_night_that_adds_articles(deployment):
     extra = deployment.landing / "006_reprint.txt"
     extra.write_text(
         "Kellyanne Conway told reporters on Sunday that \u201call of that is under consideration\u201d, "
-        "adding that no decision had been made.\n",
+        "adding that no decision had been made.\n\n"
+        "The White House gave no timetable for a decision on the sanctions against Moscow this week.\n",
         encoding="utf-8",
     )
     done = deployment.run()

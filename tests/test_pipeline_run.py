@@ -169,7 +169,8 @@ READER = textwrap.dedent("""
 
 def test_readers_see_old_or_new_marts_never_a_mix_or_a_lock(deployment):
     (deployment.landing / "005_new.txt").write_text(
-        "\u201cWe will talk on Saturday,\u201d Mr Peskov told reporters.\n\nDmitry Peskov spoke in Moscow.\n",
+        "\u201cWe will talk on Saturday,\u201d Mr Peskov told reporters.\n\nDmitry Peskov spoke in Moscow.\n\n"
+        "He gave no further details of the call, which officials in Washington had not confirmed by Friday evening.\n",
         encoding="utf-8")
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(deployment.warehouse), "600"],

@@ -37,3 +37,65 @@ def test_manifest_metadata_applies_to_plain_text():
     (article,) = read_articles("a.txt", b"Some text.", manifest)
     assert article.metadata == {"url": "https://www.bbc.co.uk/news/1", "published_at": "2017-01-27"}
     assert parse_manifest("manifest.csv", b"file,outlet\nb.txt,Reuters\n") == {"b.txt": {"outlet": "Reuters"}}
+
+
+def test_one_bad_manifest_row_costs_only_that_row():
+    problems: list[str] = []
+    data = (
+        "file,url,outlet\n"
+        "a.txt,https://x.com/a,X\n"
+        "b.txt,https://x.com/b,Y,one field too many\n"
+        ",https://x.com/c,Z\n"
+        "d.txt,http://[oops/story,W\n"
+        "e.txt," + "x" * 140_000 + ",Q\n"
+        "f.txt,https://f.com/,F\n"
+        'g.txt,"never closed,Z\n'
+        "h.txt,https://h.com/,H\n"
+    ).encode()
+    manifest = parse_manifest("manifest.csv", data, problems)
+    assert sorted(manifest) == ["a.txt", "f.txt", "h.txt"]
+    assert manifest["h.txt"] == {"url": "https://h.com/", "outlet": "H"}
+    assert problems == [
+        "line 3: 4 fields, the header has 3",
+        "line 4: no file name",
+        "line 5 (d.txt): url 'http://[oops/story' does not parse: Invalid IPv6 URL",
+        "line 6: field larger than field limit (131072)",
+        "line 8: unexpected end of data",
+    ]
+
+
+def test_an_unreadable_manifest_raises():
+    for name, data in [("manifest.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+                       ("manifest.csv", b"url,outlet\nhttps://x.com,X\n"),
+                       ("manifest.json", b"[" * 10_000),
+                       ("manifest.json", b'"just a string"')]:
+        try:
+            parse_manifest(name, data)
+        except (ValueError, TypeError):
+            continue
+        raise AssertionError(f"{name} {data[:20]!r} was accepted")
+
+
+def test_hostile_json_records_are_quarantined_one_by_one():
+    lines = [
+        json.dumps({"text": "a lone \ud800 surrogate"}, ensure_ascii=True),
+        "[" * 10_000,
+        json.dumps({"url": "http://[oops/story", "text": "bad url"}),
+        json.dumps({"text": "nested", "extra": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}),
+        json.dumps({"text": "kept\u0000 without\u001b its control characters"}),
+    ]
+    out = read_articles("feed.jsonl", "\n".join(lines).encode(), {})
+    reasons = [(getattr(r, "reason", None), getattr(r, "detail", "")[:7]) for r in out]
+    assert reasons == [("bad_record", "line 1:"), ("bad_json", "line 2:"), ("bad_record", "line 3:"),
+                       ("bad_record", "line 4:"), (None, "")]
+    assert "surrogate" in out[0].detail and "parse" in out[2].detail and "deep" in out[3].detail
+    assert out[4].text == "kept without its control characters" and out[4].encoding == "utf-8"
+    deep = read_articles("deep.json", b"[" * 10_000 + b"]" * 10_000, {})
+    assert [(r.reason, r.detail) for r in deep] == [("bad_json", "line 1: nested too deep for the JSON parser")]
+
+
+def test_text_files_keep_their_encoding_and_lose_control_characters():
+    (article,) = read_articles("a.txt", "Caf\u00e9 \u00a35 \u201cquoted\u201d\x00".encode("cp1252"), {})
+    assert article.text == "Caf\u00e9 \u00a35 \u201cquoted\u201d" and article.encoding == "cp1252"
+    (article,) = read_articles("b.txt", "English news, said he.".encode("utf-16"), {})
+    assert article.text == "English news, said he." and article.encoding == "utf-16-le (BOM)"
