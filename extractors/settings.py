@@ -14,6 +14,8 @@ carries no machine paths. Operators override them per environment:
 | QUOTEWIRE_MAX_FILE_BYTES          | 5000000                         | larger files are quarantined              |
 | QUOTEWIRE_MAX_QUARANTINE_SHARE    | 0.5                             | raw gate fails above this share of a night|
 | QUOTEWIRE_PUBLISH_STORAGE_VERSION | v1.0.0                          | DuckDB storage format of the published file |
+| QUOTEWIRE_FRESHNESS_WARN_HOURS    | 26                              | dbt warns when no article loaded for longer |
+| QUOTEWIRE_FRESHNESS_ERROR_HOURS   | 50                              | ... and fails the run (dead feed) after this |
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class Settings:
     max_file_bytes: int
     max_quarantine_share: float
     publish_storage_version: str
+    freshness_warn_hours: float = 26.0
+    freshness_error_hours: float = 50.0
 
     @property
     def state_dir(self) -> Path:
@@ -77,4 +81,6 @@ class Settings:
             max_file_bytes=int(os.environ.get("QUOTEWIRE_MAX_FILE_BYTES", "5000000")),
             max_quarantine_share=float(os.environ.get("QUOTEWIRE_MAX_QUARANTINE_SHARE", "0.5")),
             publish_storage_version=os.environ.get("QUOTEWIRE_PUBLISH_STORAGE_VERSION", "v1.0.0"),
+            freshness_warn_hours=float(os.environ.get("QUOTEWIRE_FRESHNESS_WARN_HOURS", "26")),
+            freshness_error_hours=float(os.environ.get("QUOTEWIRE_FRESHNESS_ERROR_HOURS", "50")),
         )

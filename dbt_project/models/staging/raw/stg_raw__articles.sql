@@ -19,4 +19,4 @@ select
     ingested_at,
     -- The best available time the article existed: stated publication time, else ingestion.
     coalesce(published_at, ingested_at) as seen_at
-from {{ source('raw', 'articles') }}
+from {{ source('raw_extraction', 'articles') }}
