@@ -78,12 +78,8 @@ def _hours(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def source_freshness(project_dir: Path, work_db: Path, state_dir: Path, warn_hours: float, error_hours: float) -> Freshness:
-    """How long ago each source with a freshness rule was last loaded, against the thresholds."""
-    env = {"QUOTEWIRE_FRESHNESS_WARN_HOURS": str(warn_hours), "QUOTEWIRE_FRESHNESS_ERROR_HOURS": str(error_hours)}
-    returncode, results, tail = _dbt("source freshness", project_dir, work_db, state_dir, env)
-    if results is None:
-        return Freshness([f"dbt source freshness did not run (exit status {returncode})"], [], tail)
+def judge_freshness(results: list[dict], warn_hours: float, error_hours: float) -> tuple[list[str], list[str]]:
+    """(errors, warnings) in words, from the results of `dbt source freshness` (sources.json)."""
     errors, warnings = [], []
     for r in results:
         source = r["unique_id"].removeprefix("source.").split(".", 1)[-1]
@@ -92,7 +88,7 @@ def source_freshness(project_dir: Path, work_db: Path, state_dir: Path, warn_hou
             continue
         if r["status"] not in {"warn", "error"}:
             continue
-        if str(r.get("max_loaded_at", "")).startswith("0001-"):
+        if str(r.get("max_loaded_at", "")).startswith("0001-"):  # dbt's answer for an empty table
             warnings.append(f"{source}: nothing loaded yet")
             continue
         ago = _hours(r["max_loaded_at_time_ago_in_s"])
@@ -101,6 +97,16 @@ def source_freshness(project_dir: Path, work_db: Path, state_dir: Path, warn_hou
                           "the feed looks dead, the published marts are left as they were")
         else:
             warnings.append(f"{source} last loaded {ago} ago (warning after {warn_hours:g} h)")
+    return errors, warnings
+
+
+def source_freshness(project_dir: Path, work_db: Path, state_dir: Path, warn_hours: float, error_hours: float) -> Freshness:
+    """How long ago each source with a freshness rule was last loaded, against the thresholds."""
+    env = {"QUOTEWIRE_FRESHNESS_WARN_HOURS": str(warn_hours), "QUOTEWIRE_FRESHNESS_ERROR_HOURS": str(error_hours)}
+    returncode, results, tail = _dbt("source freshness", project_dir, work_db, state_dir, env)
+    if results is None:
+        return Freshness([f"dbt source freshness did not run (exit status {returncode})"], [], tail)
+    errors, warnings = judge_freshness(results, warn_hours, error_hours)
     return Freshness(errors, warnings, tail)
 
 

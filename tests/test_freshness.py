@@ -6,10 +6,27 @@ import duckdb
 import pytest
 
 from extractors.settings import PROJECT_ROOT
-from extractors.transform import dbt_build, source_freshness
+from extractors.transform import dbt_build, judge_freshness, source_freshness
 from extractors.warehouse import ensure_schema
 
 PROJECT = PROJECT_ROOT / "dbt_project"
+
+
+def _result(status, hours_ago=None, **extra):
+    return {"unique_id": "source.quotewire.raw_extraction.articles", "status": status,
+            "max_loaded_at": "2026-01-01T00:00:00+00:00" if hours_ago is not None else "0001-01-01T00:00:00+00:00",
+            "max_loaded_at_time_ago_in_s": (hours_ago or 0) * 3600.0, **extra}
+
+
+def test_judging_dbt_freshness_results():
+    assert judge_freshness([_result("pass", 1)], 26, 50) == ([], [])
+    assert judge_freshness([_result("warn", 30)], 26, 50) == (
+        [], ["raw_extraction.articles last loaded 30.0 h ago (warning after 26 h)"])
+    errors, warnings = judge_freshness([_result("error", 60)], 26, 50)
+    assert warnings == [] and errors[0].startswith("raw_extraction.articles last loaded 60.0 h ago (error after 50 h)")
+    assert judge_freshness([_result("error")], 26, 50) == ([], ["raw_extraction.articles: nothing loaded yet"])
+    errors, _ = judge_freshness([_result("runtime error", error="\x1b[31mCatalog Error\x1b[0m: no table")], 26, 50)
+    assert errors == ["freshness of raw_extraction.articles could not be measured: Catalog Error: no table"]
 
 
 def _last_load(work_db, hours_ago: int) -> None:

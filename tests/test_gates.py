@@ -10,7 +10,7 @@ import json
 import duckdb
 import pytest
 
-from extractors.gates import last_published_at, run_gate
+from extractors.gates import candidate_file_frame, last_published_at, run_gate
 from extractors.settings import PROJECT_ROOT
 from extractors.warehouse import build_candidate
 
@@ -122,6 +122,27 @@ def test_a_rejected_night_is_not_published_by_the_next_one(deployment):
         "select status, raw_gate, message from ops.runs order by started_at desc limit 1", database=deployment.work_db)[0]
     assert (status, raw_gate) == ("failed", "failed")
     assert "text_matches_offsets" in message
+
+
+def test_candidate_frame_reads_the_file_as_a_duckdb_1x_reader_would(tmp_path):
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        con.execute("create schema marts; create schema ops; create schema raw")
+        con.execute("create table marts.claims as select range as claim_id from range(3)")
+        con.execute("create table ops.quarantine as select 'a.txt' as source_file")
+        con.execute("create table raw.articles as select 1 as article_id")  # not published
+    candidate = tmp_path / "candidate.duckdb"
+    build_candidate(work, candidate, "v1.0.0")
+    frame = candidate_file_frame(candidate, work).set_index("table_name")
+    assert sorted(frame.index) == ["marts.claims", "ops.quarantine"]
+    assert frame.rows_match.all() and frame.reader_error.isna().all()
+    assert frame.loc["marts.claims", "candidate_rows"] == 3
+    _corrupt(candidate, "delete from marts.claims where claim_id = 0")
+    frame = candidate_file_frame(candidate, work).set_index("table_name")
+    assert not frame.loc["marts.claims", "rows_match"] and frame.loc["ops.quarantine", "rows_match"]
+    build_candidate(work, candidate, "latest")
+    frame = candidate_file_frame(candidate, work)
+    assert frame.reader_error.str.contains("version").all() and not frame.in_candidate.any()
 
 
 MART_CASES = {
