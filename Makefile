@@ -17,7 +17,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run report browser test bench eval predict airflow-ui lock clean
+.PHONY: venv run report browser test test-fast bench eval predict airflow-ui lock clean
 
 venv: $(STAMP)
 
@@ -46,6 +46,10 @@ $(CHROMIUM):
 
 test: venv browser
 	$(BIN)/python -m pytest
+
+# The unit tests only (no DAG run, no dbt build): under a minute.
+test-fast: venv
+	$(BIN)/python -m pytest -m "not integration"
 
 bench: venv
 	$(BIN)/python scripts/benchmark.py --articles $(N)

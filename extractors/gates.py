@@ -1,20 +1,30 @@
 """Data-quality gates: Great Expectations suites run over DataFrames read from DuckDB.
 
-Each suite is a JSON file in `expectations/<gate>/`. Its `meta.query` is the SQL that builds the
-DataFrame the suite validates; the query may use `$run_id` (this run's id) and the suite may use
-`{"$PARAMETER": name}` for settings such as the quarantine threshold. The database is opened
-read-only. GX has no DuckDB dialect, which is why the DataFrames are read here and handed over.
+Each suite is a JSON file in `expectations/<gate>/`. Its DataFrame comes from one of two places:
+
+- `meta.query`: DuckDB SQL run on the gate's database, opened read-only. The query may use
+  `$exposed_after` (the time the last published run finished: rows loaded later are exposed by
+  this publish for the first time). GX has no DuckDB dialect, which is why the DataFrames are
+  read here and handed over.
+- `meta.frame: "candidate_file"`: one row per table of the candidate file or of the work
+  database's marts, with row counts read through a DuckDB 1.x reader (the duckdb-cli beside
+  the Python interpreter), so the gate sees the file that will be published as readers will.
+
+A suite may use `{"$PARAMETER": name}` for settings such as the quarantine threshold.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extractors.warehouse import connect
+from extractors.warehouse import PUBLISHED_OPS_TABLES, PUBLISHED_SCHEMAS, connect
 
 
 class GateFailed(RuntimeError):
@@ -48,7 +58,76 @@ def _describe_failure(suite: str, outcome) -> str:
     return f"{suite}.{config.type}({json.dumps(kwargs, default=str)}){detail}"
 
 
-def run_gate(gate: str, suites_dir: Path, database: Path, run_id: str, parameters: dict[str, Any]) -> GateResult:
+def last_published_at(work_db: Path) -> datetime | None:
+    """When the last published run finished; None before the first publish.
+
+    Everything loaded after it (this run's rows, and rows of runs that stopped after loading)
+    reaches readers for the first time with the next publish, so the raw gate checks it.
+    """
+    with connect(work_db, read_only=True) as con:
+        return con.execute("select max(finished_at) from ops.runs where status = 'published'").fetchone()[0]
+
+
+def duckdb_1x_cli() -> Path:
+    """The duckdb-cli (1.x) installed beside this interpreter: the reader the published file must suit."""
+    cli = Path(sys.executable).with_name("duckdb")
+    if not cli.exists():
+        raise FileNotFoundError(f"no DuckDB CLI at {cli}: install the pinned duckdb-cli")
+    return cli
+
+
+def _cli_json(cli: Path, database: Path, sql: str) -> tuple[list[dict], str | None]:
+    done = subprocess.run([str(cli), "-readonly", "-json", str(database), "-c", sql],
+                          capture_output=True, text=True, check=False, timeout=300)
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        return [], lines[0] if lines else f"exit status {done.returncode}"
+    text = done.stdout.strip()
+    return (json.loads(text) if text else []), None
+
+
+def candidate_file_frame(candidate: Path, work_db: Path):
+    """One row per published table: present in the candidate, and its rows as a 1.x reader counts them."""
+    import pandas as pd
+
+    with connect(work_db, read_only=True) as con:
+        names = [f"{schema}.{table}" for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables() order by all").fetchall()
+            if schema in PUBLISHED_SCHEMAS or f"{schema}.{table}" in {f"ops.{t}" for t in PUBLISHED_OPS_TABLES}]
+        work_rows = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in names}
+    cli = duckdb_1x_cli()
+    listed, error = _cli_json(cli, candidate, "select schema_name || '.' || table_name as name from duckdb_tables()")
+    in_candidate = {row["name"] for row in listed}
+    candidate_rows: dict[str, int] = {}
+    if in_candidate and error is None:
+        counts = " union all ".join(
+            f"select '{name}' as name, count(*) as n from {name}" for name in sorted(in_candidate))
+        rows, error = _cli_json(cli, candidate, counts)
+        candidate_rows = {row["name"]: row["n"] for row in rows}
+    # marts.runs is added by the publish step itself, after this gate: no count to compare it with.
+    frame = pd.DataFrame({"table_name": sorted(set(work_rows) | (in_candidate - {"marts.runs"}))})
+    frame["in_candidate"] = frame.table_name.isin(in_candidate)
+    frame["work_rows"] = frame.table_name.map(work_rows)
+    frame["candidate_rows"] = frame.table_name.map(candidate_rows)
+    frame["rows_match"] = frame.work_rows.eq(frame.candidate_rows)
+    frame["reader_error"] = error
+    return frame
+
+
+def _frame(spec: dict, database: Path, work_db: Path | None, query_parameters: dict[str, Any]):
+    meta = spec["meta"]
+    if meta.get("frame") == "candidate_file":
+        if work_db is None:
+            raise ValueError(f"suite {spec['name']} compares the candidate with the work database: pass work_db")
+        return candidate_file_frame(database, work_db)
+    query = meta["query"]
+    used = {k: v for k, v in query_parameters.items() if f"${k}" in query}
+    with connect(database, read_only=True) as con:
+        return con.execute(query, used or None).df()
+
+
+def run_gate(gate: str, suites_dir: Path, database: Path, parameters: dict[str, Any],
+             query_parameters: dict[str, Any] | None = None, work_db: Path | None = None) -> GateResult:
     """Validate every suite of one gate; never raises for bad data, only reports it."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -62,20 +141,18 @@ def run_gate(gate: str, suites_dir: Path, database: Path, run_id: str, parameter
     suite_files = sorted(suites_dir.glob("*.json"))
     if not suite_files:
         raise FileNotFoundError(f"no expectation suites in {suites_dir}")
-    with connect(database, read_only=True) as con:
-        for suite_file in suite_files:
-            spec = json.loads(suite_file.read_text(encoding="utf-8"))
-            query = spec["meta"]["query"]
-            frame = con.execute(query, {"run_id": run_id} if "$run_id" in query else None).df()
-            suite = ExpectationSuite(**spec)
-            asset = source.add_dataframe_asset(name=suite.name)
-            batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
-                batch_parameters={"dataframe": frame}
-            )
-            validation = batch.validate(suite, expectation_parameters=parameters)
-            result.n_expectations += len(validation.results)
-            for outcome in validation.results:
-                if not outcome.success:
-                    result.passed = False
-                    result.failures.append(_describe_failure(suite.name, outcome))
+    for suite_file in suite_files:
+        spec = json.loads(suite_file.read_text(encoding="utf-8"))
+        frame = _frame(spec, database, work_db, query_parameters or {})
+        suite = ExpectationSuite(**spec)
+        asset = source.add_dataframe_asset(name=suite.name)
+        batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
+            batch_parameters={"dataframe": frame}
+        )
+        validation = batch.validate(suite, expectation_parameters=parameters)
+        result.n_expectations += len(validation.results)
+        for outcome in validation.results:
+            if not outcome.success:
+                result.passed = False
+                result.failures.append(_describe_failure(suite.name, outcome))
     return result

@@ -172,12 +172,12 @@ def link(run_id: str) -> dict[str, int]:
     return link_warehouse(settings.work_db, run_id)
 
 
-def _gate(gate: str, suites: str, database, run_id: str) -> str:
+def _gate(gate: str, suites: str, database, run_id: str, **inputs) -> str:
     from extractors.gates import GateFailed, run_gate
 
     settings = Settings.from_env()
-    result = run_gate(gate, settings.expectations_dir / suites, database, run_id,
-                      {"max_quarantine_share": settings.max_quarantine_share})
+    result = run_gate(gate, settings.expectations_dir / suites, database,
+                      {"max_quarantine_share": settings.max_quarantine_share}, **inputs)
     RunLog(settings.state_dir, run_id).step(gate, result.passed, result.message)
     if not result.passed:
         raise GateFailed(result.message)
@@ -186,7 +186,12 @@ def _gate(gate: str, suites: str, database, run_id: str) -> str:
 
 @_as_task("raw_gate")
 def raw_gate(run_id: str) -> str:
-    return _gate("raw_gate", "raw", Settings.from_env().work_db, run_id)
+    """Check every raw row this publish exposes for the first time: all loaded since the last publish."""
+    from extractors.gates import last_published_at
+
+    work_db = Settings.from_env().work_db
+    return _gate("raw_gate", "raw", work_db, run_id,
+                 query_parameters={"exposed_after": last_published_at(work_db)})
 
 
 @_as_task("dbt_build")
@@ -196,7 +201,10 @@ def dbt_build(run_id: str) -> str:
     from extractors.warehouse import build_candidate
 
     settings = Settings.from_env()
-    result = build(settings.dbt_project_dir, settings.work_db, settings.state_dir)
+    result = build(settings.dbt_project_dir, settings.work_db, settings.state_dir,
+                   settings.freshness_warn_hours, settings.freshness_error_hours)
+    for warning in result.warnings:
+        log.warning("source freshness: %s", warning)
     RunLog(settings.state_dir, run_id).step("dbt_build", result.passed, result.message)
     if not result.passed:
         raise RuntimeError(result.message)
@@ -206,7 +214,8 @@ def dbt_build(run_id: str) -> str:
 
 @_as_task("mart_gate")
 def mart_gate(run_id: str) -> str:
-    return _gate("mart_gate", "marts", _candidate(Settings.from_env()), run_id)
+    settings = Settings.from_env()
+    return _gate("mart_gate", "marts", _candidate(settings), run_id, work_db=settings.work_db)
 
 
 @_as_task("publish")

@@ -11,18 +11,20 @@ from pathlib import Path
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
 
-def _lines(path: Path) -> list[str]:
-    lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            lines.append(line)
-    return lines
+def _content(path: Path) -> list[str]:
+    """The lines of a rule file that hold rules: blank lines and `#` comment lines are skipped."""
+    return [line for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+def read_lines(path: Path) -> list[str]:
+    """A `.txt` rule file: one entry per line, surrounding spaces removed."""
+    return [line.strip() for line in _content(path)]
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """A `.csv` rule file: rows by header name; comment lines may stand anywhere, even first."""
+    return list(csv.DictReader(_content(path)))
 
 
 def _stance_objects(entries: list[str]) -> dict[str, frozenset[str]]:
@@ -64,28 +66,28 @@ class Rules:
 def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
     """Read every rule file once per process."""
     return Rules(
-        cue_lemmas=frozenset(w.lower() for w in _lines(rules_dir / "cue_verbs.txt")),
-        belief_lemmas=frozenset(w.lower() for w in _lines(rules_dir / "belief_verbs.txt")),
-        stance_objects=_stance_objects(_lines(rules_dir / "stance_verbs.txt")),
-        title_context=frozenset(w.lower() for w in _lines(rules_dir / "title_context.txt")),
-        not_cues=tuple(tuple(p.lower().split()) for p in _lines(rules_dir / "not_cues.txt")),
+        cue_lemmas=frozenset(w.lower() for w in read_lines(rules_dir / "cue_verbs.txt")),
+        belief_lemmas=frozenset(w.lower() for w in read_lines(rules_dir / "belief_verbs.txt")),
+        stance_objects=_stance_objects(read_lines(rules_dir / "stance_verbs.txt")),
+        title_context=frozenset(w.lower() for w in read_lines(rules_dir / "title_context.txt")),
+        not_cues=tuple(tuple(p.lower().split()) for p in read_lines(rules_dir / "not_cues.txt")),
         honorific_gender={
             row["word"].lower(): (row["gender"] or None)
-            for row in _csv(rules_dir / "honorifics.csv")
+            for row in read_csv(rules_dir / "honorifics.csv")
         },
-        title_words=frozenset(w.lower() for w in _lines(rules_dir / "titles.txt")),
+        title_words=frozenset(w.lower() for w in read_lines(rules_dir / "titles.txt")),
         pronoun_gender={
             row["pronoun"].lower(): (row["gender"] or None)
-            for row in _csv(rules_dir / "pronouns.csv")
+            for row in read_csv(rules_dir / "pronouns.csv")
         },
         boilerplate=tuple(
-            re.compile(p, re.IGNORECASE) for p in _lines(rules_dir / "boilerplate.txt")
+            re.compile(p, re.IGNORECASE) for p in read_lines(rules_dir / "boilerplate.txt")
         ),
         outlet_signatures=tuple(
             (re.compile(row["pattern"], re.IGNORECASE | re.MULTILINE), row["outlet"])
-            for row in _csv(rules_dir / "outlet_signatures.csv")
+            for row in read_csv(rules_dir / "outlet_signatures.csv")
         ),
         date_lines=tuple(
-            re.compile(p, re.IGNORECASE) for p in _lines(rules_dir / "date_patterns.txt")
+            re.compile(p, re.IGNORECASE) for p in read_lines(rules_dir / "date_patterns.txt")
         ),
     )

@@ -18,6 +18,8 @@ carries no machine paths. Operators override them per environment:
 | QUOTEWIRE_RUN_LOCK_TIMEOUT        | 600                             | seconds without a heartbeat before a run's lock is taken over |
 | QUOTEWIRE_PUBLISH_STORAGE_VERSION | v1.0.0                          | DuckDB storage format of the published file |
 | QUOTEWIRE_REPORT                  | <warehouse dir>/report/index.html | the nightly HTML report                 |
+| QUOTEWIRE_FRESHNESS_WARN_HOURS    | 26                              | dbt warns when no article loaded for longer |
+| QUOTEWIRE_FRESHNESS_ERROR_HOURS   | 50                              | ... and fails the run (dead feed) after this |
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Settings:
     min_article_words: int = 25
     max_article_chars: int = 100_000
     run_lock_timeout: float = 600.0
+    freshness_warn_hours: float = 26.0
+    freshness_error_hours: float = 50.0
 
     @property
     def state_dir(self) -> Path:
@@ -89,4 +93,6 @@ class Settings:
             min_article_words=int(os.environ.get("QUOTEWIRE_MIN_ARTICLE_WORDS", "25")),
             max_article_chars=int(os.environ.get("QUOTEWIRE_MAX_ARTICLE_CHARS", "100000")),
             run_lock_timeout=float(os.environ.get("QUOTEWIRE_RUN_LOCK_TIMEOUT", "600")),
+            freshness_warn_hours=float(os.environ.get("QUOTEWIRE_FRESHNESS_WARN_HOURS", "26")),
+            freshness_error_hours=float(os.environ.get("QUOTEWIRE_FRESHNESS_ERROR_HOURS", "50")),
         )

@@ -1,16 +1,22 @@
-"""Run `dbt build` (seeds, models and their tests) against the work database.
+"""Run `dbt source freshness`, then `dbt build` (seeds, models and their tests), on the work database.
 
 dbt runs in a subprocess: dbt-duckdb keeps its DuckDB handle open after an in-process
 `dbtRunner.invoke()`, which would lock the file for the tasks that follow.
+
+Freshness is measured on the newest `raw.articles.ingested_at`: past the warning threshold the
+build goes on and the warning is reported; past the error threshold the feed is dead, the build
+is not run and nothing is published, so stale marts never go out as if they were new. Before
+any article has ever been loaded there is nothing to be stale: that is a warning.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -20,45 +26,100 @@ class DbtResult:
     n_nodes: int
     failures: list[str]
     output_tail: str
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
         if self.passed:
-            return f"dbt build: {self.n_nodes} nodes passed"
+            return f"dbt build: {self.n_nodes} nodes passed" + "".join(f"; warning: {w}" for w in self.warnings)
         return "dbt build failed: " + "; ".join(self.failures or [self.output_tail])
 
 
-def dbt_build(project_dir: Path, work_db: Path, state_dir: Path) -> DbtResult:
+@dataclass(frozen=True)
+class Freshness:
+    errors: list[str]
+    warnings: list[str]
+    output_tail: str
+
+
+def _dbt(command: str, project_dir: Path, work_db: Path, state_dir: Path, env: dict[str, str]):
     target = state_dir / "dbt" / "target"
     dbt = Path(sys.executable).with_name("dbt")
     env = {
         **os.environ,
+        **env,
         "QUOTEWIRE_WORK_DB": str(work_db),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_VERSION_CHECK": "false",
     }
-    command = [
-        str(dbt), "build",
+    arguments = [
+        str(dbt), *command.split(),
         "--project-dir", str(project_dir),
         "--profiles-dir", str(project_dir),
         "--target-path", str(target),
         "--log-path", str(state_dir / "dbt" / "logs"),
         "--threads", "1",
     ]
-    results_file = target / "run_results.json"
-    results_file.unlink(missing_ok=True)  # never read an earlier build's results
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    results_file = target / ("sources.json" if command == "source freshness" else "run_results.json")
+    results_file.unlink(missing_ok=True)  # never read an earlier invocation's results
+    completed = subprocess.run(arguments, env=env, capture_output=True, text=True, check=False)
     output = completed.stdout + completed.stderr
-    failures: list[str] = []
-    n_nodes = 0
-    if results_file.exists():
-        results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
-        n_nodes = len(results)
-        failures = [
-            f"{r['unique_id']} {r['status']}: {(r.get('message') or '').strip()}"
-            for r in results
-            if r["status"] in {"error", "fail", "runtime error"}
-        ]
-    passed = completed.returncode == 0 and not failures
     tail = "\n".join(output.strip().splitlines()[-15:])
-    return DbtResult(passed, n_nodes, failures, tail)
+    results = json.loads(results_file.read_text(encoding="utf-8"))["results"] if results_file.exists() else None
+    return completed.returncode, results, tail
+
+
+def _plain(text: str | None) -> str:
+    """A result message without dbt's terminal colours."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text or "").strip()
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h"
+
+
+def judge_freshness(results: list[dict], warn_hours: float, error_hours: float) -> tuple[list[str], list[str]]:
+    """(errors, warnings) in words, from the results of `dbt source freshness` (sources.json)."""
+    errors, warnings = [], []
+    for r in results:
+        source = r["unique_id"].removeprefix("source.").split(".", 1)[-1]
+        if r["status"] == "runtime error":
+            errors.append(f"freshness of {source} could not be measured: {_plain(r.get('error') or r.get('message'))}")
+            continue
+        if r["status"] not in {"warn", "error"}:
+            continue
+        if str(r.get("max_loaded_at", "")).startswith("0001-"):  # dbt's answer for an empty table
+            warnings.append(f"{source}: nothing loaded yet")
+            continue
+        ago = _hours(r["max_loaded_at_time_ago_in_s"])
+        if r["status"] == "error":
+            errors.append(f"{source} last loaded {ago} ago (error after {error_hours:g} h): "
+                          "the feed looks dead, the published marts are left as they were")
+        else:
+            warnings.append(f"{source} last loaded {ago} ago (warning after {warn_hours:g} h)")
+    return errors, warnings
+
+
+def source_freshness(project_dir: Path, work_db: Path, state_dir: Path, warn_hours: float, error_hours: float) -> Freshness:
+    """How long ago each source with a freshness rule was last loaded, against the thresholds."""
+    env = {"QUOTEWIRE_FRESHNESS_WARN_HOURS": str(warn_hours), "QUOTEWIRE_FRESHNESS_ERROR_HOURS": str(error_hours)}
+    returncode, results, tail = _dbt("source freshness", project_dir, work_db, state_dir, env)
+    if results is None:
+        return Freshness([f"dbt source freshness did not run (exit status {returncode})"], [], tail)
+    errors, warnings = judge_freshness(results, warn_hours, error_hours)
+    return Freshness(errors, warnings, tail)
+
+
+def dbt_build(project_dir: Path, work_db: Path, state_dir: Path,
+              freshness_warn_hours: float = 26, freshness_error_hours: float = 50) -> DbtResult:
+    freshness = source_freshness(project_dir, work_db, state_dir, freshness_warn_hours, freshness_error_hours)
+    if freshness.errors:
+        return DbtResult(False, 0, freshness.errors, freshness.output_tail, freshness.warnings)
+    returncode, results, tail = _dbt("build", project_dir, work_db, state_dir, {})
+    failures = [
+        f"{r['unique_id']} {r['status']}: {_plain(r.get('message'))}"
+        for r in results or []
+        if r["status"] in {"error", "fail", "runtime error"}
+    ]
+    passed = returncode == 0 and results is not None and not failures
+    return DbtResult(passed, len(results or []), failures, tail, freshness.warnings)

@@ -106,8 +106,8 @@ def main() -> int:
         tasks = task_seconds(done.stdout + done.stderr)
 
     print()
-    print(f"| measure | seconds | articles/s | words/s | vs bare nlp.pipe |")
-    print(f"|---|---|---|---|---|")
+    print("| measure | seconds | articles/s | words/s | vs bare nlp.pipe |")
+    print("|---|---|---|---|---|")
     print(f"| bare nlp.pipe (1 process, batch_size={settings.spacy_batch_size}) | {bare:.1f} | {len(texts) / bare:.1f} | {words / bare:,.0f} | 1.00 |")
     print(f"| extraction (clean + spaCy + attribution) | {extraction:.1f} | {len(texts) / extraction:.1f} "
           f"| {words / extraction:,.0f} | {extraction / bare:.2f} |")

@@ -80,7 +80,34 @@ class Deployment:
             return con.execute(sql, params).fetchall()
 
 
+# Tests using these fixtures run the real DAG: they are the integration lane (`make test`);
+# `make test-fast` (-m "not integration") leaves them out.
+INTEGRATION_FIXTURES = {"seeded", "deployment", "airflow_home"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
+def _private_basetemp(config) -> None:
+    """Each session's temporary folders under a folder of its own (unless --basetemp is given):
+    pytest's shared numbered folders let one suite clean up another's while it still runs."""
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        config.option.basetemp = tempfile.mkdtemp(prefix="quotewire-pytest-")
+        config._quotewire_basetemp = config.option.basetemp
+
+
+def pytest_sessionfinish(session, exitstatus):
+    basetemp = getattr(session.config, "_quotewire_basetemp", None)
+    if basetemp and exitstatus == 0:  # kept for a look when something failed
+        shutil.rmtree(basetemp, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
+    _private_basetemp(config)
     # Airflow reads AIRFLOW_HOME when first imported: give the whole session a private one,
     # so tests never touch ~/airflow or the project's .airflow/.
     os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="quotewire-airflow-")

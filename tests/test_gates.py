@@ -1,19 +1,23 @@
-"""The Great Expectations gates pass on good data and fail, naming the expectation, on bad."""
+"""The Great Expectations gates pass on good data and fail, naming the expectation, on bad.
+
+Every expectation in expectations/ has a case here that breaks real run data and sees it fail.
+"""
 
 from __future__ import annotations
+
+import json
 
 import duckdb
 import pytest
 
-from extractors.gates import run_gate
+from extractors.gates import candidate_file_frame, last_published_at, run_gate
 from extractors.settings import PROJECT_ROOT
+from extractors.warehouse import build_candidate
 
 SUITES = PROJECT_ROOT / "expectations"
 PARAMETERS = {"max_quarantine_share": 0.5}
-
-
-def _run_id(deployment):
-    return deployment.query("select run_id from raw.articles limit 1", database=deployment.work_db)[0][0]
+# The raw gate as the first night runs it: nothing published yet, every row is new.
+EVERYTHING = {"exposed_after": None}
 
 
 def _corrupt(database, sql):
@@ -21,57 +25,152 @@ def _corrupt(database, sql):
         con.execute(sql)
 
 
-def test_gates_pass_on_the_seed_run(seeded):
-    raw = run_gate("raw_gate", SUITES / "raw", seeded.work_db, _run_id(seeded), PARAMETERS)
-    marts = run_gate("mart_gate", SUITES / "marts", seeded.warehouse, _run_id(seeded), PARAMETERS)
+def _candidate(deployment, storage_version="v1.0.0"):
+    candidate = deployment.root / "candidate.duckdb"
+    build_candidate(deployment.work_db, candidate, storage_version)
+    return candidate
+
+
+def _expectations(gate):
+    """(suite, expectation type, column) of every expectation of a gate."""
+    found = set()
+    for path in sorted((SUITES / gate).glob("*.json")):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        found |= {(spec["name"], e["type"], e["kwargs"]["column"]) for e in spec["expectations"]}
+    return found
+
+
+FIRST_QUOTE = "(select min(quote_id) from raw.quotes)"
+RAW_CASES = {
+    ("raw_articles", "expect_column_values_to_be_between", "text_length"):
+        "update raw.articles set text = '' where article_id = (select min(article_id) from raw.articles)",
+    ("raw_articles", "expect_column_values_to_be_between", "n_words"):
+        "update raw.articles set n_words = 0 where article_id = (select min(article_id) from raw.articles)",
+    ("raw_entities", "expect_column_values_to_be_in_set", "article_exists"):
+        "update raw.entities set article_id = 'gone' where entity_id = (select min(entity_id) from raw.entities)",
+    ("raw_entities", "expect_column_values_to_be_in_set", "text_matches_offsets"):
+        "update raw.entities set entity_text = 'Nobody' where entity_id = (select min(entity_id) from raw.entities)",
+    ("raw_quotes", "expect_column_values_to_be_in_set", "article_exists"):
+        f"update raw.quotes set article_id = 'gone' where quote_id = {FIRST_QUOTE}",
+    ("raw_quotes", "expect_column_values_to_be_in_set", "offsets_inside_text"):
+        f"update raw.quotes set end_char = 10000000 where quote_id = {FIRST_QUOTE}",
+    ("raw_quotes", "expect_column_values_to_be_in_set", "text_matches_offsets"):
+        f"update raw.quotes set start_char = start_char + 1 where quote_id = {FIRST_QUOTE}",
+    ("raw_quotes", "expect_column_values_to_be_in_set", "speaker_matches_offsets"):
+        "update raw.quotes set speaker_start = speaker_start + 1"
+        " where quote_id = (select min(quote_id) from raw.quotes where speaker_start is not null)",
+    ("raw_quotes", "expect_column_values_to_be_in_set", "quote_type"):
+        f"update raw.quotes set quote_type = 'rumour' where quote_id = {FIRST_QUOTE}",
+    ("raw_quotes", "expect_column_values_to_be_between", "normalized_length"):
+        f"update raw.quotes set normalized_text = '' where quote_id = {FIRST_QUOTE}",
+    ("raw_night", "expect_column_values_to_be_between", "quarantined_share"):
+        "insert into ops.quarantine select 'x' || i, null, 'empty', 'no text', 'another night', now()"
+        " from range(6) t(i)",
+}
+
+
+def test_every_raw_expectation_has_a_breaking_case():
+    assert set(RAW_CASES) == _expectations("raw")
+
+
+def test_gates_pass_on_the_seed_run(seeded, tmp_path):
+    raw = run_gate("raw_gate", SUITES / "raw", seeded.work_db, PARAMETERS, EVERYTHING)
     assert raw.passed, raw.message
+    assert raw.n_expectations == len(RAW_CASES)
+    candidate = tmp_path / "candidate.duckdb"
+    build_candidate(seeded.work_db, candidate, "v1.0.0")
+    marts = run_gate("mart_gate", SUITES / "marts", candidate, PARAMETERS, work_db=seeded.work_db)
     assert marts.passed, marts.message
-    assert raw.n_expectations >= 15 and marts.n_expectations >= 20
 
 
-@pytest.mark.parametrize(
-    "corruption, failed",
-    [
-        ("update raw.quotes set start_char = start_char + 1 where quote_id = (select min(quote_id) from raw.quotes)",
-         "raw_quotes.expect_column_values_to_be_in_set"),
-        ("update raw.entities set entity_text = 'Nobody' where entity_id = (select min(entity_id) from raw.entities)",
-         "raw_entities.expect_column_values_to_be_in_set"),
-        ("update raw.articles set n_words = 0, text = '' where article_id = (select min(article_id) from raw.articles)",
-         "raw_articles.expect_column_values_to_be_between"),
-        ("insert into ops.quarantine select 'x' || i, null, 'empty', 'no text', (select min(run_id) from raw.articles), now()"
-         " from range(6) t(i)", "raw_night.expect_column_values_to_be_between"),
-    ],
-)
-def test_raw_gate_fails_on_broken_rows(deployment, corruption, failed):
-    _corrupt(deployment.work_db, corruption)
-    result = run_gate("raw_gate", SUITES / "raw", deployment.work_db, _run_id(deployment), PARAMETERS)
+@pytest.mark.parametrize("expectation", sorted(RAW_CASES), ids=lambda e: f"{e[0]}.{e[2]}")
+def test_raw_gate_fails_on_broken_rows(deployment, expectation):
+    suite, kind, column = expectation
+    _corrupt(deployment.work_db, RAW_CASES[expectation])
+    result = run_gate("raw_gate", SUITES / "raw", deployment.work_db, PARAMETERS, EVERYTHING)
     assert not result.passed
-    assert failed in result.message
+    assert f"{suite}.{kind}" in result.message and f'"column": "{column}"' in result.message, result.message
 
 
-@pytest.mark.parametrize(
-    "corruption, failed",
-    [
-        ("update marts.claims set n_articles = n_articles + 1 where claim_id = (select min(claim_id) from marts.claims)",
-         "counts_match_quotes"),
-        ("delete from marts.claims where claim_id = (select min(claim_id) from marts.claims)", "claim_exists"),
-        ("insert into marts.speakers select * from marts.speakers limit 1", "marts_speakers.expect_column_values_to_be_unique"),
-        ("update marts.outlets set n_quotes = n_quotes + 1 where outlet = 'unknown'", "quotes_add_up"),
-        # claims across outlets: variants of a missing claim, two canonical wordings, counts
-        ("update marts.claim_variants set claim_id = 'gone' where variant_id = (select min(variant_id) from marts.claim_variants)",
-         "marts_claim_variants.expect_column_values_to_be_in_set"),
-        ("update marts.claim_variants set is_canonical = true", "one_canonical_wording"),
-        ("update marts.claims set n_variants = n_variants + 1 where claim_id = (select min(claim_id) from marts.claims)",
-         "variants_match"),
-        ("update marts.claims set n_quotes = 0 where claim_id = (select min(claim_id) from marts.claims)",
-         "marts_claims.expect_column_values_to_be_between"),
-        ("update marts.entities set n_quotes = n_quotes + 1 where canonical_name = 'Dmitry Peskov'", "quotes_match_quotes_mart"),
-        ("delete from marts.entity_aliases where canonical_name = 'Dmitry Peskov'", "has_alias_evidence"),
-        ("insert into marts.article_overlaps select * from marts.article_overlaps", "marts_article_overlaps.expect_column_values_to_be_unique"),
-    ],
-)
-def test_mart_gate_fails_on_inconsistent_marts(deployment, corruption, failed):
-    _corrupt(deployment.warehouse, corruption)
-    result = run_gate("mart_gate", SUITES / "marts", deployment.warehouse, "any", PARAMETERS)
+def test_raw_gate_checks_every_row_not_yet_published(deployment):
+    """Rows of a night the gate rejected are checked again by the next night, not skipped."""
+    _corrupt(deployment.work_db, RAW_CASES[("raw_quotes", "expect_column_values_to_be_in_set", "text_matches_offsets")])
+    # Published rows were checked by the run that published them: a later night leaves them be.
+    published = last_published_at(deployment.work_db)
+    assert published is not None
+    later_night = run_gate("raw_gate", SUITES / "raw", deployment.work_db, PARAMETERS, {"exposed_after": published})
+    assert later_night.passed, later_night.message
+    # Had that night been rejected, nothing is published yet and its rows are exposed next time.
+    _corrupt(deployment.work_db, "update ops.runs set status = 'failed'")
+    assert last_published_at(deployment.work_db) is None
+    next_night = run_gate("raw_gate", SUITES / "raw", deployment.work_db, PARAMETERS,
+                          {"exposed_after": last_published_at(deployment.work_db)})
+    assert not next_night.passed
+    assert "text_matches_offsets" in next_night.message
+
+
+def test_a_rejected_night_is_not_published_by_the_next_one(deployment):
+    """The real DAG: a night loads a broken quote and is rejected; the next night, with no new
+    file, must fail the raw gate on that row too and leave the published file untouched."""
+    _corrupt(deployment.work_db, RAW_CASES[("raw_quotes", "expect_column_values_to_be_in_set", "text_matches_offsets")]
+             + "; update ops.runs set status = 'failed'")
+    deployment.warehouse.unlink()  # as if no night had published yet
+    done = deployment.run()
+    assert done.returncode != 0
+    assert not deployment.warehouse.exists()
+    status, raw_gate, message = deployment.query(
+        "select status, raw_gate, message from ops.runs order by started_at desc limit 1", database=deployment.work_db)[0]
+    assert (status, raw_gate) == ("failed", "failed")
+    assert "text_matches_offsets" in message
+
+
+def test_candidate_frame_reads_the_file_as_a_duckdb_1x_reader_would(tmp_path):
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        con.execute("create schema marts; create schema ops; create schema raw")
+        con.execute("create table marts.claims as select range as claim_id from range(3)")
+        con.execute("create table ops.quarantine as select 'a.txt' as source_file")
+        con.execute("create table raw.articles as select 1 as article_id")  # not published
+    candidate = tmp_path / "candidate.duckdb"
+    build_candidate(work, candidate, "v1.0.0")
+    frame = candidate_file_frame(candidate, work).set_index("table_name")
+    assert sorted(frame.index) == ["marts.claims", "ops.quarantine"]
+    assert frame.rows_match.all() and frame.reader_error.isna().all()
+    assert frame.loc["marts.claims", "candidate_rows"] == 3
+    _corrupt(candidate, "delete from marts.claims where claim_id = 0")
+    frame = candidate_file_frame(candidate, work).set_index("table_name")
+    assert not frame.loc["marts.claims", "rows_match"] and frame.loc["ops.quarantine", "rows_match"]
+    build_candidate(work, candidate, "latest")
+    frame = candidate_file_frame(candidate, work)
+    assert frame.reader_error.str.contains("version").all() and not frame.in_candidate.any()
+
+
+MART_CASES = {
+    ("candidate_file", "expect_column_values_to_be_null", "reader_error"):
+        ("latest", None, None),
+    ("candidate_file", "expect_column_distinct_values_to_contain_set", "table_name"):
+        ("v1.0.0", "drop table marts.speakers", None),
+    ("candidate_file", "expect_column_values_to_be_in_set", "in_candidate"):
+        ("v1.0.0", None, "drop table marts.claim_variants"),
+    ("candidate_file", "expect_column_values_to_be_in_set", "rows_match"):
+        ("v1.0.0", None, "delete from marts.quotes where quote_id = (select min(quote_id) from marts.quotes)"),
+}
+
+
+def test_every_mart_expectation_has_a_breaking_case():
+    assert set(MART_CASES) == _expectations("marts")
+
+
+@pytest.mark.parametrize("expectation", sorted(MART_CASES), ids=lambda e: e[2])
+def test_mart_gate_fails_on_a_broken_candidate(deployment, expectation):
+    suite, kind, column = expectation
+    storage_version, in_work, in_candidate = MART_CASES[expectation]
+    if in_work:
+        _corrupt(deployment.work_db, in_work)
+    # "latest" is DuckDB 2's own format, which no DuckDB 1.x reader opens.
+    candidate = _candidate(deployment, storage_version)
+    if in_candidate:
+        _corrupt(candidate, in_candidate)
+    result = run_gate("mart_gate", SUITES / "marts", candidate, PARAMETERS, work_db=deployment.work_db)
     assert not result.passed
-    assert failed in result.message
+    assert f"{suite}.{kind}" in result.message and f'"column": "{column}"' in result.message, result.message

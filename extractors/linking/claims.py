@@ -33,7 +33,6 @@ each claim's most complete wording as canonical and says how every other wording
 
 from __future__ import annotations
 
-import csv
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -43,7 +42,7 @@ from typing import Iterable, Sequence
 
 from extractors.quote_spans import normalize_statement
 from extractors.records import stable_id
-from extractors.rules import RULES_DIR
+from extractors.rules import RULES_DIR, read_csv
 
 MIN_TRUNCATION_WORDS = 3
 MIN_REWORD_WORDS = 4
@@ -93,26 +92,21 @@ class StatementRules:
     seen: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
-    return list(csv.DictReader(lines))
-
-
 @lru_cache(maxsize=None)
 def load_statement_rules(rules_dir: Path = RULES_DIR) -> StatementRules:
     words: dict[str, str] = {}
     suffixes: list[tuple[str, str]] = []
-    for row in _rows(rules_dir / "contractions.csv"):
+    for row in read_csv(rules_dir / "contractions.csv"):
         form, expansion = row["contraction"].lower(), row["expansion"].lower()
         if form.startswith(("'", "n'")):
             suffixes.append((form, expansion))
         else:
             words[form] = expansion
-    for row in _rows(rules_dir / "spelling_variants.csv"):
+    for row in read_csv(rules_dir / "spelling_variants.csv"):
         words[row["british"].lower()] = row["american"].lower()
     spelling = tuple(
         (row["british_suffix"], row["american_suffix"], int(row["min_length"]))
-        for row in _rows(rules_dir / "spelling_suffixes.csv")
+        for row in read_csv(rules_dir / "spelling_suffixes.csv")
     )
     # Longest suffixes first, so "isations" is tried before "ise".
     return StatementRules(

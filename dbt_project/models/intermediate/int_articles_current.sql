@@ -7,7 +7,7 @@ with latest as (
     from {{ ref('stg_raw__articles') }}
     qualify row_number() over (
         partition by source_file, record_index
-        order by ingested_at desc, article_id
+        order by ingested_at desc, article_id asc
     ) = 1
 ),
 

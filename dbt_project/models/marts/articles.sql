@@ -30,6 +30,8 @@ select
     articles.ingested_at,
     articles.language,
     articles.n_words,
+    articles.encoding,
+    articles.truncated,
     coalesce(quote_counts.n_quotes, 0) as n_quotes,
     coalesce(quote_counts.n_speakers, 0) as n_speakers,
     coalesce(entity_counts.n_entities, 0) as n_entities,

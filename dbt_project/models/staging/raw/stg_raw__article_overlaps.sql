@@ -5,4 +5,4 @@ select
     shared_chars_b,
     share_a,
     share_b
-from {{ source('raw', 'article_overlaps') }}
+from {{ source('raw_linking', 'article_overlaps') }}

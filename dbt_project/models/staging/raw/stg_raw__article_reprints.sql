@@ -2,4 +2,4 @@ select
     article_id,
     text_chars,
     reprinted_chars
-from {{ source('raw', 'article_reprints') }}
+from {{ source('raw_linking', 'article_reprints') }}

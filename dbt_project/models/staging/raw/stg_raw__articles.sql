@@ -15,8 +15,10 @@ select
     extra_metadata,
     text,
     n_words,
+    encoding,
+    truncated,
     run_id as loaded_by_run,
     ingested_at,
     -- The best available time the article existed: stated publication time, else ingestion.
     coalesce(published_at, ingested_at) as seen_at
-from {{ source('raw', 'articles') }}
+from {{ source('raw_extraction', 'articles') }}

@@ -5,4 +5,4 @@ select
     matched_quote_id,
     run_id as claim_assigned_run_id,
     assigned_at as claim_assigned_at
-from {{ source('raw', 'claim_assignments') }}
+from {{ source('raw_linking', 'claim_assignments') }}

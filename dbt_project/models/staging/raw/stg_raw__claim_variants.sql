@@ -6,4 +6,4 @@ select
     relation,
     changed_words,
     material_change
-from {{ source('raw', 'claim_variants') }}
+from {{ source('raw_linking', 'claim_variants') }}

@@ -5,4 +5,4 @@ select
     entity_text,
     start_char,
     end_char
-from {{ source('raw', 'entities') }}
+from {{ source('raw_extraction', 'entities') }}

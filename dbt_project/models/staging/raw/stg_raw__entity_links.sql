@@ -9,4 +9,4 @@ select
     source as mention_source,
     match_rule,
     matched_alias
-from {{ source('raw', 'entity_links') }}
+from {{ source('raw_linking', 'entity_links') }}

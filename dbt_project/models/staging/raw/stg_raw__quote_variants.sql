@@ -1,4 +1,4 @@
 select
     quote_id,
     variant_id
-from {{ source('raw', 'quote_variants') }}
+from {{ source('raw_linking', 'quote_variants') }}

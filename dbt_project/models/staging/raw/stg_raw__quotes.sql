@@ -15,4 +15,4 @@ select
     cue_start,
     cue_end,
     normalized_text
-from {{ source('raw', 'quotes') }}
+from {{ source('raw_extraction', 'quotes') }}
