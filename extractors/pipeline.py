@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from extractors.landing import LandingFile
 from extractors.records import QuarantineRecord, stable_id
@@ -32,16 +32,47 @@ def _batch_dir(settings: Settings, run_id: str):
     return settings.state_dir / "batches" / safe_run_id(run_id)
 
 
+def preflight(run_id: str, night: datetime | None = None) -> str:
+    """Start the run's record and check the set-up: writer pool, spaCy model, landing, dbt project.
+
+    `night` is the run's logical date (or, for a run without one, when it was triggered); its
+    date is recorded in ops.runs.logical_date.
+
+    Raises PreflightFailed with one message naming every problem; none of them is retried.
+    """
+    from extractors import preflight as checks
+
+    settings = Settings.from_env()
+    run_log = RunLog(settings.state_dir, run_id)
+    run_log.start()
+    if night is not None:
+        run_log.keep("logical_date", night.date().isoformat())
+    found = [
+        checks.ensure_pool(),
+        checks.check_model(settings.spacy_model),
+        checks.check_landing(settings.landing),
+        checks.check_dbt_project(settings.dbt_project_dir, settings.work_db, settings.state_dir),
+    ]
+    try:
+        message = checks.raise_on_problems(found)
+    except checks.PreflightFailed as failed:
+        run_log.step("preflight", False, str(failed))
+        raise
+    run_log.step("preflight", True, message)
+    log.info("%s", message)
+    return message
+
+
 def discover(run_id: str) -> list[list[dict]]:
     """New landing files in batches for extraction.
 
     Files quarantined on sight are kept in the run log for the load task, which writes them.
     """
-    from extractors.landing import Landing, discover as scan
+    from extractors.landing import Landing
+    from extractors.landing import discover as scan
     from extractors.warehouse import known_inputs, known_records
 
     settings = Settings.from_env()
-    RunLog(settings.state_dir, run_id).start()
     landing = Landing(settings.landing)
     if not landing.exists():
         raise FileNotFoundError(f"landing folder {settings.landing} does not exist")
@@ -139,8 +170,8 @@ def mart_gate(run_id: str) -> str:
 def _run_row(settings: Settings, run_id: str, status: str, message: str) -> dict:
     record = RunLog(settings.state_dir, run_id).read()
     counts, steps = record["counts"], record["steps"]
-    started = datetime.fromisoformat(record.get("started_at") or datetime.now(timezone.utc).isoformat())
-    finished = datetime.now(timezone.utc)
+    started = datetime.fromisoformat(record.get("started_at") or datetime.now(UTC).isoformat())
+    finished = datetime.now(UTC)
 
     def outcome(step: str) -> str:
         if step not in steps:
@@ -165,11 +196,13 @@ def _run_row(settings: Settings, run_id: str, status: str, message: str) -> dict
         "dbt_build": outcome("dbt_build"),
         "mart_gate": outcome("mart_gate"),
         "message": message,
+        "logical_date": record.get("logical_date"),
     }
 
 
 def publish(run_id: str) -> str:
-    from extractors.warehouse import connect, publish as move_into_place, record_run
+    from extractors.warehouse import connect, record_run
+    from extractors.warehouse import publish as move_into_place
 
     settings = Settings.from_env()
     candidate = _candidate(settings)

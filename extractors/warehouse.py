@@ -160,6 +160,8 @@ create table if not exists ops.runs (
     mart_gate varchar,
     message varchar
 );
+-- The night a run was for (its logical date; for a run without one, the day it was triggered).
+alter table ops.runs add column if not exists logical_date date;
 """
 
 
