@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed-$(LOCK_HASH)
 LANDING ?=
 WAREHOUSE ?=
 DATE ?=
+VERBOSE ?=
 N ?= 840
 
 PEER_VENV := .venv-peer
@@ -17,7 +18,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run test bench eval predict airflow-ui metadata-db lock clean
+.PHONY: venv run test bench eval predict airflow-ui metadata-db acknowledge-quarantine lock clean
 
 venv: $(STAMP)
 
@@ -30,7 +31,7 @@ $(STAMP):
 	@touch $@
 
 run: venv
-	$(BIN)/python scripts/run_nightly.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(DATE),--logical-date "$(DATE)")
+	$(BIN)/python scripts/run_nightly.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(DATE),--logical-date "$(DATE)") $(if $(VERBOSE),--verbose)
 
 test: venv
 	$(BIN)/python -m pytest
@@ -67,6 +68,13 @@ airflow-ui: venv
 # for a scheduler, dag-processor and api-server started by hand (README, "Running it in production").
 metadata-db: venv
 	exec $(BIN)/python scripts/airflow_local.py metadata-db --home $(CURDIR)/.airflow --db-port $(AIRFLOW_DB_PORT)
+
+# Let a night stopped by its quarantined share publish on retry: NOTE says why (RUN= one run id).
+NOTE ?=
+RUN ?=
+acknowledge-quarantine: venv
+	@test -n "$(NOTE)" || (echo 'usage: make acknowledge-quarantine NOTE="why it is fine" [RUN=run_id]'; exit 2)
+	$(BIN)/python scripts/acknowledge_quarantine.py --note "$(NOTE)" $(if $(RUN),--run "$(RUN)")
 
 # Re-resolve the pinned set after changing requirements.in.
 lock:

@@ -32,6 +32,13 @@ def _batch_dir(settings: Settings, run_id: str):
     return settings.state_dir / "batches" / safe_run_id(run_id)
 
 
+def _landing(settings: Settings, run_id: str) -> str:
+    """This night's landing location: `{{ ds }}` in QUOTEWIRE_LANDING becomes the run's date."""
+    from extractors.settings import render_landing
+
+    return render_landing(settings.landing, RunLog(settings.state_dir, run_id).read().get("logical_date"))
+
+
 def preflight(run_id: str, night: datetime | None = None) -> str:
     """Start the run's record and check the set-up: writer pool, spaCy model, landing, dbt project.
 
@@ -47,10 +54,14 @@ def preflight(run_id: str, night: datetime | None = None) -> str:
     run_log.start()
     if night is not None:
         run_log.keep("logical_date", night.date().isoformat())
+    try:
+        landing = checks.check_landing(_landing(settings, run_id))
+    except ValueError as undated:
+        landing = checks.Check("landing folder", str(undated))
     found = [
         checks.ensure_pool(),
         checks.check_model(settings.spacy_model),
-        checks.check_landing(settings.landing),
+        landing,
         checks.check_dbt_project(settings.dbt_project_dir, settings.work_db, settings.state_dir),
     ]
     try:
@@ -73,9 +84,10 @@ def discover(run_id: str) -> list[list[dict]]:
     from extractors.warehouse import known_inputs, known_records
 
     settings = Settings.from_env()
-    landing = Landing(settings.landing)
+    where = _landing(settings, run_id)
+    landing = Landing(where)
     if not landing.exists():
-        raise FileNotFoundError(f"landing folder {settings.landing} does not exist")
+        raise FileNotFoundError(f"landing folder {where} does not exist")
     known, known_hashes = known_inputs(settings.work_db)
     found = scan(landing, known, known_hashes, settings.max_file_bytes)
     earlier = known_records(settings.work_db, [f.source_file for f in found.new])
@@ -87,7 +99,7 @@ def discover(run_id: str) -> list[list[dict]]:
     run_log.count(files_seen=found.n_seen, files_unchanged=found.n_unchanged, files_new=len(files))
     run_log.keep("discovery_quarantine", [asdict(q) for q in found.quarantined])
     log.info("landing %s: %d files, %d new, %d unchanged, %d quarantined",
-             settings.landing, found.n_seen, len(files), found.n_unchanged, len(found.quarantined))
+             where, found.n_seen, len(files), found.n_unchanged, len(found.quarantined))
     return batches
 
 
@@ -99,7 +111,7 @@ def extract(batch: list[dict], run_id: str) -> dict[str, str]:
 
     settings = Settings.from_env()
     files = [LandingFile(**item) for item in batch]
-    result = extract_batch(Landing(settings.landing), files, settings.spacy_model,
+    result = extract_batch(Landing(_landing(settings, run_id)), files, settings.spacy_model,
                            settings.max_file_bytes, settings.spacy_batch_size)
     name = "batch-" + stable_id(*(f.source_file for f in files))
     return write_batch_files(_batch_dir(settings, run_id), name, {
@@ -117,12 +129,20 @@ def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
     settings = Settings.from_env()
     quarantine = RunLog(settings.state_dir, run_id).read().get("discovery_quarantine", [])
     added = load_batches(settings.work_db, run_id, list(batches), [QuarantineRecord(**q) for q in quarantine])
+    _stamp_extraction(settings, run_id)
     shutil.rmtree(_batch_dir(settings, run_id), ignore_errors=True)
     RunLog(settings.state_dir, run_id).count(
         articles_new=added["articles"], entities_new=added["entities"],
         quotes_new=added["quotes"], files_quarantined=added["quarantine"],
     )
     return added
+
+
+def _stamp_extraction(settings: Settings, run_id: str) -> None:
+    from extractors.versions import model_version, rules_version
+    from extractors.warehouse import stamp_extraction
+
+    stamp_extraction(settings.work_db, run_id, model_version(settings.spacy_model), rules_version())
 
 
 def link(run_id: str) -> dict[str, int]:

@@ -212,7 +212,10 @@ def print_summary(run_id: str, out=sys.stdout) -> bool:
     say(f"Quotewire run {run_id}: {row['status'].upper()} in {row['wall_seconds']:.1f} s (wall time, as in ops.runs)")
     if row.get("logical_date"):
         say(f"  logical date       {row['logical_date']}")
-    say(f"  landing folder     {settings.landing}")
+    from extractors.settings import render_landing
+
+    night = str(row["logical_date"]) if row.get("logical_date") else None
+    say(f"  landing folder     {render_landing(settings.landing, night) if night else settings.landing}")
     seen, unchanged = row["files_seen"], row["files_unchanged"]
     if seen is None:
         say("  files read         - (the run stopped before reading the landing folder)")

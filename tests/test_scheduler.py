@@ -48,11 +48,14 @@ def airflow_servers(tmp_path):
         db.start()
         base = {k: v for k, v in os.environ.items() if not k.startswith(("QUOTEWIRE_", "AIRFLOW"))}
         base.update(QUOTEWIRE_LANDING=str(landing), QUOTEWIRE_WAREHOUSE=str(warehouse))
-        env = airflow_local.airflow_env(home, db, airflow_local.free_port(), base=base)
+        api_port = airflow_local.free_port()
+        env = airflow_local.airflow_env(home, db, api_port, base=base)
         airflow_local.prepare(env)
         for part in ("api-server", "dag-processor", "scheduler"):
             started.append(airflow_local.start_group(
                 [str(airflow_local.BIN / "airflow"), part], env=env, log=tmp_path / f"{part}.log"))
+            if part == "api-server":  # tasks report to it: it must listen before the scheduler starts
+                _wait_for_health(api_port, started[0])
         yield env, db, warehouse, tmp_path
     finally:
         for process in reversed(started):
@@ -62,6 +65,20 @@ def airflow_servers(tmp_path):
         shutil.rmtree(data, ignore_errors=True)
     # Reached only when the test body passed: nothing it started is left running.
     assert all(p.poll() is not None for p in [*started, postgres])
+
+
+def _wait_for_health(port: int, process, timeout: float = 300) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, "the api-server exited"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=5):
+                return
+        except OSError:
+            assert time.monotonic() < deadline, "the api-server never answered"
+            time.sleep(2)
 
 
 def _logs(folder: Path) -> str:
