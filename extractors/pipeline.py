@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import datetime
 
 from extractors.landing import LandingFile
 from extractors.records import QuarantineRecord, stable_id
@@ -86,6 +87,50 @@ def _start(settings: Settings, run_id: str) -> None:
         log.warning("%s", note)
 
 
+def _landing(settings: Settings, run_id: str) -> str:
+    """This night's landing location: `{{ ds }}` in QUOTEWIRE_LANDING becomes the run's date."""
+    from extractors.settings import render_landing
+
+    return render_landing(settings.landing, RunLog(settings.state_dir, run_id).read().get("logical_date"))
+
+
+def preflight(run_id: str, night: datetime | None = None) -> str:
+    """Start the run: take the run lock (or refuse this run), then check the set-up: writer pool,
+    spaCy model, landing folder, dbt project.
+
+    `night` is the run's logical date (or, for a run without one, when it was triggered); its
+    date is recorded in ops.runs.logical_date.
+
+    Raises PreflightFailed with one message naming every problem; none of them is retried.
+    """
+    from extractors import preflight as checks
+
+    settings = Settings.from_env()
+    _start(settings, run_id)
+    run_log = RunLog(settings.state_dir, run_id)
+    if night is not None:
+        run_log.keep("logical_date", night.date().isoformat())
+    with _task(settings, run_id, "preflight"):
+        try:
+            landing = checks.check_landing(_landing(settings, run_id))
+        except ValueError as undated:
+            landing = checks.Check("landing folder", str(undated))
+        found = [
+            checks.ensure_pool(),
+            checks.check_model(settings.spacy_model),
+            landing,
+            checks.check_dbt_project(settings.dbt_project_dir, settings.work_db, settings.state_dir),
+        ]
+        try:
+            message = checks.raise_on_problems(found)
+        except checks.PreflightFailed as failed:
+            run_log.step("preflight", False, str(failed))
+            raise
+        run_log.step("preflight", True, message)
+        log.info("%s", message)
+        return message
+
+
 def discover(run_id: str) -> list[list[dict]]:
     """New landing files in batches for extraction.
 
@@ -94,19 +139,20 @@ def discover(run_id: str) -> list[list[dict]]:
     from extractors.recovery import recover
 
     settings = Settings.from_env()
-    _start(settings, run_id)
     with _task(settings, run_id, "discover"):
         recover(settings, run_id, _candidate(settings))  # what runs that stopped left behind
         return _discover(settings, run_id)
 
 
 def _discover(settings: Settings, run_id: str) -> list[list[dict]]:
-    from extractors.landing import Landing, discover as scan
+    from extractors.landing import Landing
+    from extractors.landing import discover as scan
     from extractors.warehouse import known_inputs, known_records
 
-    landing = Landing(settings.landing)
+    where = _landing(settings, run_id)
+    landing = Landing(where)
     if not landing.exists():
-        raise FileNotFoundError(f"landing folder {settings.landing} does not exist")
+        raise FileNotFoundError(f"landing folder {where} does not exist")
     known, known_hashes = known_inputs(settings.work_db)
     found = scan(landing, known, known_hashes, settings.max_file_bytes)
     earlier = known_records(settings.work_db, [f.source_file for f in found.new])
@@ -118,7 +164,7 @@ def _discover(settings: Settings, run_id: str) -> list[list[dict]]:
     run_log.count(files_seen=found.n_seen, files_unchanged=found.n_unchanged, files_new=len(files))
     run_log.keep("discovery_quarantine", [asdict(q) for q in found.quarantined])
     log.info("landing %s: %d files, %d new, %d unchanged, %d quarantined",
-             settings.landing, found.n_seen, len(files), found.n_unchanged, len(found.quarantined))
+             where, found.n_seen, len(files), found.n_unchanged, len(found.quarantined))
     return batches
 
 
@@ -136,7 +182,7 @@ def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: st
     from extractors.landing import Landing
     from extractors.warehouse import write_batch_files
 
-    result = extract_batch(Landing(settings.landing), files, settings.spacy_model,
+    result = extract_batch(Landing(_landing(settings, run_id)), files, settings.spacy_model,
                            settings.max_file_bytes, settings.spacy_batch_size,
                            settings.min_article_words, settings.max_article_chars)
     return write_batch_files(_batch_dir(settings, run_id), name, {
@@ -155,12 +201,20 @@ def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
     settings = Settings.from_env()
     quarantine = RunLog(settings.state_dir, run_id).read().get("discovery_quarantine", [])
     added = load_batches(settings.work_db, run_id, list(batches), [QuarantineRecord(**q) for q in quarantine])
+    _stamp_extraction(settings, run_id)
     shutil.rmtree(_batch_dir(settings, run_id), ignore_errors=True)
     RunLog(settings.state_dir, run_id).count(
         articles_new=added["articles"], entities_new=added["entities"],
         quotes_new=added["quotes"], files_quarantined=added["quarantine"],
     )
     return added
+
+
+def _stamp_extraction(settings: Settings, run_id: str) -> None:
+    from extractors.versions import model_version, rules_version
+    from extractors.warehouse import stamp_extraction
+
+    stamp_extraction(settings.work_db, run_id, model_version(settings.spacy_model), rules_version())
 
 
 @_as_task("link")
@@ -220,7 +274,8 @@ def mart_gate(run_id: str) -> str:
 
 @_as_task("publish")
 def publish(run_id: str) -> str:
-    from extractors.warehouse import connect, publish as move_into_place, record_run
+    from extractors.warehouse import connect, record_run
+    from extractors.warehouse import publish as move_into_place
 
     settings = Settings.from_env()
     candidate = _candidate(settings)

@@ -1,7 +1,9 @@
-"""Attribution predictions for any JSONL of articles ({"doc_id", "text"} per line).
+"""Attribution predictions for any JSONL of articles, one object per line.
 
-Offsets refer to the text as given: no cleaning is applied, so that predictions can be scored
-against annotations of that same text.
+A line is read like a landing-folder record: the text under `text` or an alias (`body`,
+`content`, ...); the id under `doc_id`, else `id`, else the URL, else the line number. Offsets
+refer to the text as given: no cleaning is applied, so that predictions can be scored against
+annotations of that same text.
 """
 
 from __future__ import annotations
@@ -11,12 +13,30 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from extractors.attribution import attribute_quotes
+from extractors.readers import FIELD_ALIASES, split_fields
 from extractors.records import QuoteRecord
 from extractors.rules import Rules
 
 
+class BadInput(ValueError):
+    """A line that is not an article; the message names the line and what is wrong."""
+
+
+def as_document(record: object, line: int) -> dict:
+    """{"doc_id", "text"} of one input line, whatever names the fields go by."""
+    if not isinstance(record, dict):
+        raise BadInput(f"line {line}: not a JSON object")
+    metadata, extra = split_fields(record)
+    text = metadata.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput(f"line {line}: no article text (looked for {', '.join(FIELD_ALIASES['text'])})")
+    doc_id = extra.get("doc_id", extra.get("id", metadata.get("url")))
+    return {"doc_id": str(doc_id) if doc_id is not None else str(line), "text": text}
+
+
 def as_prediction(quote: QuoteRecord) -> dict:
     return {
+        "quote_text": quote.quote_text,
         "start": quote.start_char,
         "end": quote.end_char,
         "quote_type": quote.quote_type,
@@ -41,6 +61,22 @@ def predict(documents: Iterable[dict], nlp, rules: Rules, pipe_batch_size: int =
 def read_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def read_articles(path: Path) -> tuple[list[dict], list[str]]:
+    """(documents, problems): every readable line as {"doc_id", "text"}, and why the others are not."""
+    documents, problems = [], []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                documents.append(as_document(json.loads(line), number))
+            except json.JSONDecodeError as error:
+                problems.append(f"line {number}: not JSON ({error.msg})")
+            except BadInput as error:
+                problems.append(str(error))
+    return documents, problems
 
 
 def write_jsonl(path: Path, rows: Iterable[dict]) -> int:

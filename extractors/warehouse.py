@@ -13,6 +13,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import fields
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -161,6 +162,33 @@ create table if not exists ops.runs (
     mart_gate varchar,
     message varchar
 );
+-- The night a run was for (its logical date; for a run without one, the day it was triggered).
+alter table ops.runs add column if not exists logical_date date;
+-- Which spaCy pipeline (package==version) and rule files (digest) extracted each article.
+alter table raw.articles add column if not exists extracted_with_model varchar;
+alter table raw.articles add column if not exists extracted_with_rules varchar;
+-- An operator's word that a run's quarantined files are understood (scripts/acknowledge_quarantine.py).
+create table if not exists ops.quarantine_acknowledgements (
+    run_id varchar primary key,
+    acknowledged_at timestamptz not null,
+    acknowledged_by varchar not null,
+    note varchar not null
+);
+-- Input loaded or quarantined since the last published run: what the night about to publish
+-- brings, retries included (a retried night's files count as already seen, but still count
+-- here). Quarantined rows of a run an operator acknowledged are left out.
+create or replace view ops.pending_input as
+with last_publish as (
+    select coalesce(max(finished_at), '-infinity'::timestamptz) as at from ops.runs where status = 'published'
+)
+select 'loaded' as kind, a.run_id, a.source_file, a.ingested_at as at
+from raw.articles a, last_publish
+where a.ingested_at > last_publish.at
+union all
+select 'quarantined' as kind, q.run_id, q.source_file, q.quarantined_at as at
+from ops.quarantine q, last_publish
+where q.quarantined_at > last_publish.at
+  and q.run_id not in (select run_id from ops.quarantine_acknowledgements);
 """
 
 
@@ -174,9 +202,17 @@ CURRENT_ARTICLES = """
 """
 
 
+# Storage format of a new work database: DuckDB 1.x readers (the duckdb CLI in .venv/bin,
+# BI drivers) cannot open DuckDB 2.0's own format. A file keeps the format it was created in.
+WORK_DB_STORAGE_VERSION = "v1.0.0"
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(path), read_only=read_only)
+    config = {}
+    if not read_only and not Path(path).exists():
+        config["storage_compatibility_version"] = WORK_DB_STORAGE_VERSION
+    connection = duckdb.connect(str(path), read_only=read_only, config=config)
     try:
         yield connection
     finally:
@@ -340,6 +376,28 @@ PUBLISHED_SCHEMAS = ("marts",)
 PUBLISHED_OPS_TABLES = ("quarantine",)
 
 
+def _utc_select(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> str:
+    """`select` of a table with every timestamp-with-time-zone column as a plain UTC timestamp.
+
+    DuckDB 1.x Python clients, pandas through duckdb-engine and BI drivers need pytz to fetch
+    time-zone-aware values; plain timestamps (documented as UTC) need nothing.
+    """
+    columns = con.execute(
+        """select column_name, data_type from duckdb_columns()
+           where database_name = $d and schema_name = $s and table_name = $t order by column_index""",
+        {"d": database, "s": schema, "t": table}).fetchall()
+    parts = [f"timezone('UTC', \"{name}\") as \"{name}\"" if kind == "TIMESTAMP WITH TIME ZONE" else f'"{name}"'
+             for name, kind in columns]
+    return f"select {', '.join(parts)} from {database}.{schema}.{table}"
+
+
+def _naive_utc(value):
+    """A time-zone-aware datetime as the plain UTC timestamp the published tables hold."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
 def build_candidate(work_db: Path, candidate: Path, storage_version: str) -> None:
     """Copy the dbt marts and the ops tables into a fresh candidate file.
 
@@ -360,12 +418,33 @@ def build_candidate(work_db: Path, candidate: Path, storage_version: str) -> Non
                 {"s": schema},
             ).fetchall()
             for (table,) in tables:
-                con.execute(f"create table candidate.{schema}.{table} as select * from work.{schema}.{table}")
+                con.execute(f"create table candidate.{schema}.{table} as {_utc_select(con, 'work', schema, table)}")
         for table in PUBLISHED_OPS_TABLES:
-            con.execute(f"create table candidate.ops.{table} as select * from work.ops.{table}")
+            con.execute(f"create table candidate.ops.{table} as {_utc_select(con, 'work', 'ops', table)}")
         con.execute("detach candidate")
     finally:
         con.close()
+
+
+def stamp_extraction(work_db: Path, run_id: str, model: str, rules: str) -> int:
+    """Record the model and rules that extracted this run's articles (rows not yet stamped)."""
+    with connect(work_db) as con:
+        return con.execute(
+            """update raw.articles set extracted_with_model = ?, extracted_with_rules = ?
+               where run_id = ? and extracted_with_model is null""", [model, rules, run_id]).fetchone()[0]
+
+
+def acknowledge_quarantine(work_db: Path, run_ids: list[str] | None, who: str, note: str) -> list[str]:
+    """Acknowledge the quarantine of these runs (default: every run with pending quarantine)."""
+    ensure_schema(work_db)
+    with connect(work_db) as con:
+        if not run_ids:
+            run_ids = [r for (r,) in con.execute(
+                "select distinct run_id from ops.pending_input where kind = 'quarantined' order by run_id").fetchall()]
+        for run_id in run_ids:
+            con.execute("insert or replace into ops.quarantine_acknowledgements values (?, now(), ?, ?)",
+                        [run_id, who, note])
+    return run_ids
 
 
 def record_run(work_db: Path, row: dict, wait_seconds: float = 0) -> None:
@@ -400,12 +479,13 @@ def publish(work_db: Path, candidate: Path, warehouse: Path, storage_version: st
     try:
         con.execute(f"attach '{work_db}' as work (read_only)")
         con.execute(f"attach '{candidate}' as candidate (storage_version '{storage_version}')")
-        con.execute("create or replace table candidate.marts.runs as select * from work.ops.runs order by started_at")
+        con.execute("create or replace table candidate.marts.runs as "
+                    f"{_utc_select(con, 'work', 'ops', 'runs')} order by started_at")
         if run_row is not None:
             con.execute("delete from candidate.marts.runs where run_id = $run_id", {"run_id": run_row["run_id"]})
             columns = list(run_row)
             con.execute(f"insert into candidate.marts.runs ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
-                        [run_row[c] for c in columns])
+                        [_naive_utc(run_row[c]) for c in columns])
         con.execute("detach candidate")
     finally:
         con.close()

@@ -2,9 +2,11 @@
 
     python scripts/predict.py IN.jsonl OUT.jsonl      (or: make predict IN=... OUT=...)
 
-IN has one {"doc_id", "text"} object per line. OUT gets one line per article:
-{"doc_id", "quotes": [{"start", "end", "quote_type", "speaker", "speaker_start", "speaker_end",
-"speaker_text", "cue"}]}, with offsets into the given text.
+IN has one article object per line, as in the landing folder: the text under `text`, `body`,
+`content` (or another alias), an optional `doc_id` (else `id`, the URL or the line number).
+Lines that are not articles are reported and skipped. OUT gets one line per article:
+{"doc_id", "quotes": [{"quote_text", "start", "end", "quote_type", "speaker", "speaker_start",
+"speaker_end", "speaker_text", "speaker_type", "speaker_role", "cue"}]}, offsets into the given text.
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from extractors.extract import load_pipeline
-    from extractors.predict import predict, read_jsonl, write_jsonl
+    from extractors.predict import predict, read_articles, write_jsonl
     from extractors.rules import load_rules
     from extractors.settings import Settings
 
-    documents = read_jsonl(args.source)
-    missing = [i for i, d in enumerate(documents, 1) if "doc_id" not in d or not isinstance(d.get("text"), str)]
-    if missing:
-        sys.exit(f"{args.source}: lines {missing[:10]} lack a doc_id or a text")
+    documents, problems = read_articles(args.source)
+    for problem in problems:
+        print(f"{args.source}: skipped {problem}", file=sys.stderr)
+    if not documents:
+        sys.exit(f"{args.source}: no article to predict on")
     settings = Settings.from_env()
     nlp = load_pipeline(settings.spacy_model)
     n = write_jsonl(args.out, predict(documents, nlp, load_rules(), settings.spacy_batch_size))

@@ -63,13 +63,16 @@ class Deployment:
         return env
 
     def run(self, *args: str, **extra: str) -> subprocess.CompletedProcess:
-        """Run the nightly DAG once with dag.test(), as `make run` does."""
+        """Run the nightly DAG once with dag.test(), as `make run` does.
+
+        The session's Airflow database was migrated once by the `airflow_home` fixture.
+        """
         return subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "run_nightly.py"), *args],
+            [sys.executable, str(ROOT / "scripts" / "run_nightly.py"), "--no-migrate", *args],
             env=self.env(**extra), capture_output=True, text=True, timeout=600, check=False,
         )
 
-    def copy_to(self, root: Path) -> "Deployment":
+    def copy_to(self, root: Path) -> Deployment:
         shutil.copytree(self.root, root, symlinks=True)
         return Deployment(root, self.airflow_home)
 
@@ -115,7 +118,13 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def airflow_home() -> Path:
-    return Path(os.environ["AIRFLOW_HOME"])
+    """The session's Airflow home, its database migrated and the writer pool created, once."""
+    home = Path(os.environ["AIRFLOW_HOME"])
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_nightly.py"), "--setup-only"],
+                          env={**os.environ, "AIRFLOW_HOME": str(home)},
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return home
 
 
 @pytest.fixture(scope="session")

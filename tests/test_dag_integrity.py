@@ -26,9 +26,10 @@ def dag():
 
 def test_dag_has_the_nightly_tasks_in_order(dag):
     assert set(dag.task_ids) == {
-        "discover", "extract", "load", "link", "raw_gate", "dbt_build", "mart_gate", "publish", "run_summary",
-        "report"}
-    chain = ["discover", "extract", "load", "link", "raw_gate", "dbt_build", "mart_gate", "publish", "run_summary"]
+        "preflight", "discover", "extract", "load", "link", "raw_gate", "dbt_build", "mart_gate", "publish",
+        "run_summary", "report"}
+    chain = ["preflight", "discover", "extract", "load", "link", "raw_gate", "dbt_build", "mart_gate", "publish",
+             "run_summary"]
     for upstream, downstream in zip(chain, chain[1:]):
         assert dag.get_task(downstream).upstream_task_ids == {upstream}, downstream
 
@@ -43,6 +44,7 @@ def test_dag_is_safe_to_schedule(dag):
     assert dag.get_task("run_summary").trigger_rule == "all_done"
     assert dag.get_task("raw_gate").retries == 0
     assert dag.get_task("mart_gate").retries == 0
+    assert dag.get_task("preflight").retries == 0
     assert dag.get_task("extract").retries > 0
 
 

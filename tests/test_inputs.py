@@ -96,7 +96,7 @@ def test_every_valid_article_arrives_with_its_metadata(messy):
         ("feeds/night.jsonl", 2, "CNN", "url_domain", "Kremlin confirms the call", "2017-01-27 16:00", None),
         ("feeds/one.json", 1, "Associated Press", "metadata", "Call confirmed", "2017-01-27 00:00", None),
         ("latin1.txt", 0, "unknown", "unknown", None, None, None),
-        ("page.html", 0, "The Independent", "metadata", "Merkel to speak to Trump", "2017-01-27 00:00", "Noah Barkin"),
+        ("page.html", 0, "The Independent", "metadata", "Merkel to speak to Trump", "2017-01-27 14:13", "Noah Barkin"),
         ("plain.txt", 0, "The Guardian", "url_domain", "Putin and Trump to talk", "2017-01-27 09:30", "Shaun Walker"),
     ]
 
@@ -134,7 +134,7 @@ def test_every_bad_input_is_quarantined_with_its_reason(messy):
 
 
 def test_the_run_summary_counts_the_quarantine(messy):
-    assert "quarantined        11" in messy.first_output
+    assert "files quarantined  11" in messy.first_output
     run = messy.query("select articles_new, files_quarantined, status from marts.runs")
     assert run == [(6, 11, "published")]
 

@@ -2,6 +2,7 @@
 select
     links.*,
     articles.outlet,
+    articles.published_at,
     articles.seen_at
 from {{ ref('stg_raw__entity_links') }} as links
 inner join {{ ref('int_articles_current') }} as articles using (article_id)

@@ -14,10 +14,10 @@ select
     pairs.shared_chars_b,
     pairs.share_a,
     pairs.share_b,
-    -- Which printed it first, by publication time where known.
+    -- Which printed it first: only stated publication times can tell, never load times.
     case
-        when a.seen_at < b.seen_at then pairs.article_a
-        when b.seen_at < a.seen_at then pairs.article_b
+        when a.published_at < b.published_at then pairs.article_a
+        when b.published_at < a.published_at then pairs.article_b
     end as earlier_article
 from {{ ref('stg_raw__article_overlaps') }} as pairs
 inner join articles as a on a.article_id = pairs.article_a

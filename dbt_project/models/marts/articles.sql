@@ -27,6 +27,7 @@ select
     articles.author,
     articles.published_at,
     articles.seen_at,
+    case when articles.published_at is null then 'loaded' else 'published' end as seen_basis,
     articles.ingested_at,
     articles.language,
     articles.n_words,

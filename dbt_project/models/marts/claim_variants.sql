@@ -20,7 +20,8 @@ select
     count(*) as n_quotes,
     count(distinct occurrences.article_id) as n_articles,
     list(distinct occurrences.outlet order by occurrences.outlet) filter (where occurrences.outlet <> 'unknown') as outlets,
-    min(occurrences.seen_at) as first_seen_at
+    coalesce(min(occurrences.published_at), min(occurrences.seen_at)) as first_seen_at,
+    case when count(occurrences.published_at) > 0 then 'published' else 'loaded' end as seen_basis
 from variants
 inner join occurrences using (variant_id, claim_id)
 group by all

@@ -18,9 +18,12 @@ per_claim as (
         count(distinct article_id) as n_articles,
         count(distinct outlet) filter (where outlet <> 'unknown') as n_outlets,
         list(distinct outlet order by outlet) filter (where outlet <> 'unknown') as outlets,
-        min(seen_at) as first_seen_at,
-        arg_min(outlet, (seen_at, article_id)) as first_outlet,
-        max(seen_at) as last_seen_at,
+        -- Publication times where any article states one; load times only when none does, and
+        -- an article without a publication time never wins "who was first".
+        coalesce(min(published_at), min(seen_at)) as first_seen_at,
+        arg_min(outlet, (published_at is null, seen_at, article_id)) as first_outlet,
+        coalesce(max(published_at), max(seen_at)) as last_seen_at,
+        case when count(published_at) > 0 then 'published' else 'loaded' end as seen_basis,
         count(distinct variant_id) as n_variants
     from occurrences
     group by claim_id
@@ -54,6 +57,7 @@ select
     per_claim.first_seen_at,
     per_claim.first_outlet,
     per_claim.last_seen_at,
+    per_claim.seen_basis,
     per_claim.n_variants,
     coalesce(changes.has_material_change, false) as has_material_change
 from per_claim

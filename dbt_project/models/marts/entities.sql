@@ -9,6 +9,8 @@ select
     count(*) filter (where mention_source = 'speaker') as n_quotes,
     count(distinct article_id) as n_articles,
     count(distinct outlet) filter (where outlet <> 'unknown') as n_outlets,
-    min(seen_at) as first_seen_at
+    -- Publication times where known; load times only for an entity no dated article mentions.
+    coalesce(min(published_at), min(seen_at)) as first_seen_at,
+    case when count(published_at) > 0 then 'published' else 'loaded' end as seen_basis
 from {{ ref('int_entity_mentions') }}
 group by entity_id

@@ -5,6 +5,7 @@ select
     outlet,
     published_at,
     seen_at,
+    case when published_at is null then 'loaded' else 'published' end as seen_basis,
     quote_text,
     start_char,
     end_char,

@@ -8,8 +8,10 @@ select
     count(distinct claim_id) as n_claims,
     count(distinct article_id) as n_articles,
     count(distinct outlet) filter (where outlet <> 'unknown') as n_outlets,
-    min(seen_at) as first_seen_at,
-    max(seen_at) as last_seen_at
+    -- Publication times where known; load times only for a speaker no dated article quotes.
+    coalesce(min(published_at), min(seen_at)) as first_seen_at,
+    coalesce(max(published_at), max(seen_at)) as last_seen_at,
+    case when count(published_at) > 0 then 'published' else 'loaded' end as seen_basis
 from {{ ref('int_quotes_with_claims') }}
 where speaker is not null
 group by speaker
