@@ -194,12 +194,6 @@ def airflow_env(home: Path, db: MetadataDB, api_port: int, base: dict[str, str] 
         "AIRFLOW__API__SECRET_KEY": _secret(home, "api_secret_key"),
         "GX_ANALYTICS_ENABLED": "false",
     })
-    if find_spec("asyncpg") is None:
-        # Airflow 3 opens a second, async engine on the metadata database and derives its URL as
-        # postgresql+asyncpg, a driver requirements.lock does not carry. Only features this
-        # project does not use read through it (the API's wait-for-run stream, task state
-        # stores, multi-team); give it a local SQLite file until asyncpg is pinned.
-        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = f"sqlite+aiosqlite:///{home / 'async_unused.db'}"
     return env
 
 

@@ -207,7 +207,10 @@ def print_summary(run_id: str, out=sys.stdout) -> bool:
         reasons = con.execute(
             "select reason, count(*) from ops.quarantine where run_id = ? group by reason order by reason", [run_id]
         ).fetchall()
-    say = lambda text: out.write(text + "\n")
+
+    def say(text: str) -> None:
+        out.write(text + "\n")
+
     say("")
     say(f"Quotewire run {run_id}: {row['status'].upper()} in {row['wall_seconds']:.1f} s (wall time, as in ops.runs)")
     if row.get("logical_date"):
