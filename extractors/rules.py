@@ -48,6 +48,7 @@ class Rules:
     boilerplate: tuple[re.Pattern[str], ...]
     outlet_signatures: tuple[tuple[re.Pattern[str], str], ...]
     date_lines: tuple[re.Pattern[str], ...]
+    title_function_words: frozenset[str] = frozenset()
 
     def is_boilerplate(self, line: str) -> bool:
         stripped = line.strip()
@@ -88,4 +89,5 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
         date_lines=tuple(
             re.compile(p, re.IGNORECASE) for p in _lines(rules_dir / "date_patterns.txt")
         ),
+        title_function_words=frozenset(w.lower() for w in _lines(rules_dir / "title_function_words.txt")),
     )
