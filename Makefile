@@ -17,7 +17,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run test bench eval predict airflow-ui lock clean
+.PHONY: venv run test bench eval train predict airflow-ui lock clean
 
 venv: $(STAMP)
 
@@ -38,7 +38,12 @@ test: venv
 bench: venv
 	$(BIN)/python scripts/benchmark.py --articles $(N)
 
-# Extraction quality on PolNeAR dev, beside textacy (kept in its own throwaway virtualenv).
+# Retrain the attribution model (extractors/attribution/models/) from PolNeAR train and print
+# its 5-fold cross-validated figures beside the hand rules' and dev's (docs/attribution_model_card.md).
+train: venv
+	$(BIN)/python scripts/train_attribution.py $(if $(TRAIN),--train "$(TRAIN)")
+
+# Extraction quality on PolNeAR dev (beside the CV figures stored by `make train`), beside textacy (kept in its own throwaway virtualenv).
 eval: venv $(PEER_STAMP)
 	$(BIN)/python scripts/evaluate.py --peer $(PEER_VENV)/bin/python
 

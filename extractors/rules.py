@@ -49,6 +49,7 @@ class Rules:
     outlet_signatures: tuple[tuple[re.Pattern[str], str], ...]
     date_lines: tuple[re.Pattern[str], ...]
     title_function_words: frozenset[str] = frozenset()
+    future_modals: frozenset[str] = frozenset()
 
     def is_boilerplate(self, line: str) -> bool:
         stripped = line.strip()
@@ -90,4 +91,5 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
             re.compile(p, re.IGNORECASE) for p in _lines(rules_dir / "date_patterns.txt")
         ),
         title_function_words=frozenset(w.lower() for w in _lines(rules_dir / "title_function_words.txt")),
+        future_modals=frozenset(w.lower() for w in _lines(rules_dir / "future_modals.txt")),
     )

@@ -27,9 +27,11 @@ from extractors.rules import Rules
 __all__ = ["attribute_quotes", "strip_titles"]
 
 
-def attribute_quotes(doc: Doc, article_id: str, rules: Rules, indirect: bool = True) -> list[QuoteRecord]:
-    """Direct and partial quotations with their speakers, then reported speech, in text order."""
-    quotes = DirectQuotes(doc, article_id, rules)
+def attribute_quotes(doc: Doc, article_id: str, rules: Rules, indirect: bool = True, model=None) -> list[QuoteRecord]:
+    """Direct and partial quotations with their speakers, then reported speech, in text order.
+
+    `model` decides (default: the shipped model, loaded once per process; see `model`)."""
+    quotes = DirectQuotes(doc, article_id, rules, model)
     records = quotes.records()
     if indirect:
         records += ReportedSpeech(quotes).records()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from spacy.tokens import Doc, Span, Token
 
 from extractors.attribution.names import strip_titles
@@ -19,7 +21,10 @@ class People:
         self.rules = rules
         self.full_names: list[list[str]] = []
         self.gender_by_surname: dict[str, str] = {}
-        self._entity_at: dict[int, Span] = {t: ent for ent in doc.ents for t in range(ent.start, ent.end)}
+        self.ents: list[Span] = list(doc.ents)  # Doc.ents and Token.sent rebuild on each access
+        self._entity_at: dict[int, Span] = {t: ent for ent in self.ents for t in range(ent.start, ent.end)}
+        self.sents: list[Span] = list(doc.sents)
+        self._sent_starts = [sentence.start for sentence in self.sents]
         self._index_people()
 
     # ----- names -------------------------------------------------------------------------
@@ -38,8 +43,12 @@ class People:
     def _is_cue_word(self, token: Token) -> bool:
         return token.pos_ in {"VERB", "AUX"} or token.lemma_.lower() in self.rules.cue_lemmas
 
+    def sent(self, token: Token) -> Span:
+        """The sentence of a token (Token.sent without its scan)."""
+        return self.sents[bisect_right(self._sent_starts, token.i) - 1]
+
     def _index_people(self) -> None:
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ != "PERSON":
                 continue
             words = self._name_tokens(list(ent))

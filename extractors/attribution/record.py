@@ -40,4 +40,6 @@ def make_record(
         normalized_text=normalize_statement(quote_text),
         speaker_type=speaker.type,
         speaker_role=speaker.role,
+        speech_confidence=round(float(speech_confidence), 4),
+        speaker_confidence=round(float(speaker_confidence), 4),
     )

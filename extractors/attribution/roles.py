@@ -91,7 +91,7 @@ class RolesAndPeople(People):
     def _index_roles(self) -> list[_RoleMention]:
         """Every person the article names together with a role, in text order."""
         roles = []
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ != "PERSON":
                 continue
             role, role_head = self.role_of(ent.root)

@@ -7,6 +7,7 @@ description keeps speaker NULL and its mention text (an unnamed source, never gu
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -33,6 +34,13 @@ class Speaker:
 NO_SPEAKER = Speaker(None, None, None, None)
 
 
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head is not token and depth < 50:
+        token, depth = token.head, depth + 1
+    return depth
+
+
 class ArticleAttributor(RolesAndPeople):
     """Per-article state: the people named in it, their roles, and speaker resolution."""
 
@@ -43,11 +51,15 @@ class ArticleAttributor(RolesAndPeople):
         wanted = self.rules.pronoun_gender.get(pronoun.lower_)
         if pronoun.lower_ not in self.rules.pronoun_gender or pronoun.lower_ in {"they", "we", "i"}:
             return None
-        sentences = list(self.doc.sents)
-        here = next(i for i, s in enumerate(sentences) if s.start <= pronoun.i < s.end)
+        sentences = self.sents
+        here = bisect_right(self._sent_starts, pronoun.i) - 1
         for sentence in reversed(sentences[max(0, here - _PRONOUN_LOOKBACK_SENTENCES):here + 1]):
             tokens = [t for t in sentence if t.i < pronoun.i and not inside_quote(t)]
             subjects = [t for t in tokens if t.dep_ in SUBJECT_DEPS]
+            if sentence.start > pronoun.i or pronoun.i >= sentence.end:
+                # an earlier sentence: its main clause's subject first (the usual antecedent of a
+                # sentence-initial pronoun), then deeper ones, the later first among equals
+                subjects.sort(key=lambda t: (_depth(t), -t.i))
             others = [t for t in reversed(tokens) if t.ent_type_ == "PERSON" and t.dep_ not in SUBJECT_DEPS]
             for candidate in [*reversed(subjects), *others]:
                 if candidate.lower_ in self.rules.pronoun_gender:
