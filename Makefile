@@ -18,7 +18,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run report browser test test-fast bench eval predict airflow-ui metadata-db acknowledge-quarantine lock clean
+.PHONY: venv run report browser test test-fast bench eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
 
 venv: $(STAMP)
 
@@ -55,7 +55,12 @@ test-fast: venv
 bench: venv
 	$(BIN)/python scripts/benchmark.py --articles $(N)
 
-# Extraction quality on PolNeAR dev, beside textacy (kept in its own throwaway virtualenv).
+# Retrain the attribution model (extractors/attribution/models/) from PolNeAR train and print
+# its 5-fold cross-validated figures beside the hand rules' and dev's (docs/attribution_model_card.md).
+train: venv
+	$(BIN)/python scripts/train_attribution.py $(if $(TRAIN),--train "$(TRAIN)")
+
+# Extraction quality on PolNeAR dev (beside the CV figures stored by `make train`), beside textacy (kept in its own throwaway virtualenv).
 eval: venv $(PEER_STAMP)
 	$(BIN)/python scripts/evaluate.py --peer $(PEER_VENV)/bin/python
 

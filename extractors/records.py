@@ -70,6 +70,8 @@ class QuoteRecord:
     normalized_text: str
     speaker_type: str | None = None  # PERSON | ORG | GPE | NORP for a named speaker
     speaker_role: str | None = None  # role or title given in apposition: "Putin's spokesman"
+    speech_confidence: float = 1.0  # the model's probability that the span is attributed speech
+    speaker_confidence: float = 1.0  # its probability that `speaker_mention` is who said it
 
 
 @dataclass(frozen=True)

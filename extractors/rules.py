@@ -50,6 +50,8 @@ class Rules:
     boilerplate: tuple[re.Pattern[str], ...]
     outlet_signatures: tuple[tuple[re.Pattern[str], str], ...]
     date_lines: tuple[re.Pattern[str], ...]
+    title_function_words: frozenset[str] = frozenset()
+    future_modals: frozenset[str] = frozenset()
 
     def is_boilerplate(self, line: str) -> bool:
         stripped = line.strip()
@@ -90,4 +92,6 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
         date_lines=tuple(
             re.compile(p, re.IGNORECASE) for p in read_lines(rules_dir / "date_patterns.txt")
         ),
+        title_function_words=frozenset(w.lower() for w in read_lines(rules_dir / "title_function_words.txt")),
+        future_modals=frozenset(w.lower() for w in read_lines(rules_dir / "future_modals.txt")),
     )

@@ -262,7 +262,9 @@ def known_records(work_db: Path, source_files: list[str]) -> dict[str, list[list
 
 
 def _duckdb_type(annotation: object) -> str:
-    """DuckDB column type of a record field annotated as str, int or either | None."""
+    """DuckDB column type of a record field annotated as str, int, float or either | None."""
+    if "float" in str(annotation):
+        return "DOUBLE"
     return "BIGINT" if "int" in str(annotation) else "VARCHAR"
 
 

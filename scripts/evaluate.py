@@ -3,6 +3,9 @@
     python scripts/evaluate.py [--gold ../shared/eval/polnear/dev.jsonl] [--peer .venv-peer/bin/python]
     (or: make eval)
 
+Beside the dev figures it prints the 5-fold cross-validation figures over train that `make train`
+measured and stored in the model file, so that CV and dev can be compared (dev is never tuned on).
+
 Prints, for direct and indirect attributions, detection precision/recall/F1, speaker accuracy
 on matched quotes and attributed F1 (quote matched AND speaker right), for Quotewire and for
 textacy's direct_quotations with the same spaCy model, with words/s for each and Quotewire's
@@ -20,7 +23,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GOLD = ROOT.parent / "shared" / "eval" / "polnear" / "dev.jsonl"
+
+
+def _polnear(name: str) -> Path:
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "eval" / "polnear" / name).exists():
+            return base / "shared" / "eval" / "polnear" / name
+    return ROOT.parent / "shared" / "eval" / "polnear" / name
+
+
+DEFAULT_GOLD = _polnear("dev.jsonl")
 
 
 def table(results: dict[str, dict], kind: str) -> list[str]:
@@ -29,7 +41,7 @@ def table(results: dict[str, dict], kind: str) -> list[str]:
     for metric in ("gold", "predicted", "precision", "recall", "f1", "speaker_accuracy", "attributed_f1"):
         cells = []
         for name in names:
-            value = results[name][kind][metric] if kind in results[name] else None
+            value = results[name][kind].get(metric) if kind in results[name] else None
             cells.append("-" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value)))
         lines.append(f"| {metric} | " + " | ".join(cells) + " |")
     return lines
@@ -52,10 +64,10 @@ def main() -> int:
     from extractors.settings import Settings
 
     settings = Settings.from_env()
-    model = settings.spacy_model
+    spacy_model = settings.spacy_model
     gold = read_jsonl(args.gold)
     words = sum(len(d["text"].split()) for d in gold)
-    nlp = load_pipeline(model)
+    nlp = load_pipeline(spacy_model)
     rules = load_rules()
     list(nlp.pipe(d["text"] for d in gold[:3]))  # warm up
 
@@ -70,30 +82,42 @@ def main() -> int:
     ours = {row["doc_id"]: row["quotes"] for row in predict(gold, nlp, rules, settings.spacy_batch_size)}
     ours_seconds = time.perf_counter() - started
 
-    results = {"quotewire": evaluate(gold, ours)}
-    speed = {"quotewire": f"{words / ours_seconds:,.0f} words/s"}
+    from extractors.attribution.model import load_model
+
+    model = load_model()
+    cv = getattr(model, "data", {}).get("figures", {})
+    results = {}
+    speed = {}
+    if "CV learned" in cv:
+        results["quotewire CV (train, 5-fold)"] = cv["CV learned"]
+        speed["quotewire CV (train, 5-fold)"] = "-"
+    if "CV rules" in cv:
+        results["hand rules CV (train)"] = cv["CV rules"]
+        speed["hand rules CV (train)"] = "-"
+    results["quotewire dev"] = evaluate(gold, ours)
+    speed["quotewire dev"] = f"{words / ours_seconds:,.0f} words/s"
     notes = []
     if args.peer and args.peer.exists():
         with tempfile.TemporaryDirectory() as tmp:
             source, out = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
             write_jsonl(source, ({"doc_id": d["doc_id"], "text": d["text"]} for d in gold))
             done = subprocess.run(
-                [str(args.peer), str(ROOT / "scripts" / "peer_textacy.py"), str(source), str(out), "--model", model],
+                [str(args.peer), str(ROOT / "scripts" / "peer_textacy.py"), str(source), str(out), "--model", spacy_model],
                 capture_output=True, text=True, check=True)
             stats = json.loads(done.stdout.strip().splitlines()[-1])
             peer = {row["doc_id"]: row["quotes"] for row in read_jsonl(out)}
-        results["textacy"] = {"direct": evaluate(gold, peer)["direct"]}
-        speed["textacy"] = f"{stats['words_per_second']:,.0f} words/s"
+        results["textacy dev"] = {"direct": evaluate(gold, peer)["direct"]}
+        speed["textacy dev"] = f"{stats['words_per_second']:,.0f} words/s"
         notes.append(f"textacy rejected {stats['rejected']} of {stats['articles']} articles (odd number of quote marks)")
     else:
         notes.append("textacy peer not run (make eval creates .venv-peer for it)")
 
-    print(f"{args.gold.name}: {len(gold)} articles, {words:,} words, spaCy model {model}")
+    print(f"{args.gold.name}: {len(gold)} articles, {words:,} words, spaCy model {spacy_model}; attribution model {model.name}")
     print()
     print("\n".join(table(results, "direct")))
     print("| words/s | " + " | ".join(speed[n] for n in results) + " |")
     print()
-    print("\n".join(table({"quotewire": results["quotewire"]}, "indirect")))
+    print("\n".join(table({k: v for k, v in results.items() if "indirect" in v}, "indirect")))
     print()
     print(f"bare nlp.pipe (batch_size={settings.spacy_batch_size}): {words / bare:,.0f} words/s; Quotewire extraction: {words / ours_seconds:,.0f} words/s "
           f"({100 * (ours_seconds / bare - 1):+.0f}% time over bare parsing)")

@@ -48,6 +48,10 @@ CASES = {
         f"update marts.claims set n_variants = n_variants + 1 where claim_id = {MIN_CLAIM}",
     "between_article_overlaps_share_a__1__0": "update marts.article_overlaps set share_a = 1.5",
     "between_article_overlaps_share_b__1__0": "update marts.article_overlaps set share_b = -0.1",
+    "between_quotes_speaker_confidence__1__0":
+        f"update marts.quotes set speaker_confidence = 1.2 where quote_id = {MIN_QUOTE}",
+    "between_quotes_speech_confidence__1__0":
+        f"update marts.quotes set speech_confidence = -0.5 where quote_id = {MIN_QUOTE}",
     "between_outlets_reprinted_share__1__0":
         "update marts.outlets set reprinted_share = 2 where outlet = (select min(outlet) from marts.outlets)",
     "not_null_outlet_registry_domain": f"update reference.outlet_registry set domain = null where outlet = {MIN_OUTLET}",

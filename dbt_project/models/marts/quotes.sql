@@ -22,6 +22,8 @@ select
     cue,
     cue_start,
     cue_end,
+    speech_confidence,
+    speaker_confidence,
     claim_id,
     claim_match_rule,
     variant_id

@@ -14,5 +14,7 @@ select
     cue,
     cue_start,
     cue_end,
-    normalized_text
+    normalized_text,
+    speech_confidence,
+    speaker_confidence
 from {{ source('raw_extraction', 'quotes') }}
