@@ -156,3 +156,21 @@ def run_gate(gate: str, suites_dir: Path, database: Path, parameters: dict[str, 
                 result.passed = False
                 result.failures.append(_describe_failure(suite.name, outcome))
     return result
+
+
+def check_canary(result: GateResult, spacy_model: str) -> None:
+    """Add the extraction-quality check to a gate's result: the canary articles
+    (expectations/canary/), extracted with the live spaCy model, rules and attribution model,
+    must keep their attributed F1; a failure names the canary quotes that broke."""
+    from extractors.attribution.canary import MIN_ATTRIBUTED_F1
+    from extractors.attribution.canary import check_canary as score_canary
+    from extractors.extract import load_pipeline
+    from extractors.rules import load_rules
+
+    canary = score_canary(load_pipeline(spacy_model), load_rules())
+    result.n_expectations += 1
+    if not canary.passed:
+        result.passed = False
+        result.failures.append(
+            f"canary attributed F1 {canary.attributed_f1:.2f} is below {MIN_ATTRIBUTED_F1}; broken: "
+            + "; ".join(canary.broken))

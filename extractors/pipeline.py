@@ -226,12 +226,14 @@ def link(run_id: str) -> dict[str, int]:
     return link_warehouse(settings.work_db, run_id)
 
 
-def _gate(gate: str, suites: str, database, run_id: str, **inputs) -> str:
-    from extractors.gates import GateFailed, run_gate
+def _gate(gate: str, suites: str, database, run_id: str, canary: bool = False, **inputs) -> str:
+    from extractors.gates import GateFailed, check_canary, run_gate
 
     settings = Settings.from_env()
     result = run_gate(gate, settings.expectations_dir / suites, database,
                       {"max_quarantine_share": settings.max_quarantine_share}, **inputs)
+    if canary:
+        check_canary(result, settings.spacy_model)
     RunLog(settings.state_dir, run_id).step(gate, result.passed, result.message)
     if not result.passed:
         raise GateFailed(result.message)
@@ -244,7 +246,7 @@ def raw_gate(run_id: str) -> str:
     from extractors.gates import last_published_at
 
     work_db = Settings.from_env().work_db
-    return _gate("raw_gate", "raw", work_db, run_id,
+    return _gate("raw_gate", "raw", work_db, run_id, canary=True,
                  query_parameters={"exposed_after": last_published_at(work_db)})
 
 

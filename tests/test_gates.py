@@ -174,3 +174,22 @@ def test_mart_gate_fails_on_a_broken_candidate(deployment, expectation):
     result = run_gate("mart_gate", SUITES / "marts", candidate, PARAMETERS, work_db=deployment.work_db)
     assert not result.passed
     assert f"{suite}.{kind}" in result.message and f'"column": "{column}"' in result.message, result.message
+
+
+def test_the_raw_gate_fails_a_night_whose_attribution_model_breaks_the_canary(deployment, tmp_path):
+    """The real DAG with an attribution model that finds no speech: the raw gate's canary check
+    fails the night by name, and the published file stays as it was."""
+    from extractors.attribution.model import DEFAULT_MODEL
+
+    bad = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    bad["speech"] = {"weights": {}, "bias": -10.0, "threshold": 0.5}
+    bad_model = tmp_path / "no-speech.json"
+    bad_model.write_text(json.dumps(bad), encoding="utf-8")
+    published = deployment.warehouse.read_bytes()
+    done = deployment.run(QUOTEWIRE_ATTRIBUTION_MODEL=str(bad_model))
+    assert done.returncode != 0
+    assert deployment.warehouse.read_bytes() == published
+    status, raw_gate, message = deployment.query(
+        "select status, raw_gate, message from ops.runs order by started_at desc limit 1", database=deployment.work_db)[0]
+    assert (status, raw_gate) == ("failed", "failed")
+    assert "canary attributed F1 0.00" in message and "not extracted" in message, message

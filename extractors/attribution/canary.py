@@ -1,7 +1,7 @@
-"""Extraction quality on the canary articles (`canary/`): attributed F1 of direct quotations
+"""Extraction quality on the canary articles (`expectations/canary/`): attributed F1 of direct quotations
 and the canary quotes that broke, with the live rules and model.
 
-A gate can call `check_canary(nlp, rules)` each night and fail below `MIN_ATTRIBUTED_F1`,
+The raw gate calls `check_canary(nlp, rules)` each night and fails below `MIN_ATTRIBUTED_F1`,
 naming `result.broken`: a changed rules file, a retrained model or a spaCy upgrade that harms
 attribution is caught before anything is published.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from extractors.attribution import attribute_quotes
 from extractors.rules import Rules
 
-CANARY_FILE = Path(__file__).resolve().parent.parent.parent / "canary" / "canary.jsonl"
+CANARY_FILE = Path(__file__).resolve().parent.parent.parent / "expectations" / "canary" / "canary.jsonl"
 # The shipped model gets all 16 canary quotes right (F1 0.94: two scare quotes a reader may
 # count as speech are extracted too); one broken quote still passes (0.88), two fail (0.82).
 MIN_ATTRIBUTED_F1 = 0.85
