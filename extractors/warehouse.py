@@ -135,7 +135,7 @@ create table if not exists raw.article_reprints (
 );
 -- Linking state, so that a night links its new articles against what earlier nights left
 -- (extractors/linking/incremental.py): the articles linked, their linkable mentions and name-scan
--- candidates with their blocking keys, and the shingle index of their texts.
+-- candidates with their blocking keys, the shingle index of their texts and their reprinted spans.
 create table if not exists raw.link_articles (article_id varchar not null, text_chars integer not null);
 create table if not exists raw.link_mentions (
     mention_id varchar not null, article_id varchar not null, start_char integer not null,
@@ -145,6 +145,9 @@ create table if not exists raw.link_mentions (
 create table if not exists raw.link_blocks (block varchar not null, mention_id varchar not null);
 create table if not exists raw.link_shingles (
     shingle bigint not null, article_id varchar not null, start_char integer not null, end_char integer not null
+);
+create table if not exists raw.link_reprint_spans (
+    article_id varchar not null, start_char integer not null, end_char integer not null
 );
 create table if not exists ops.quarantine (
     source_file varchar not null,

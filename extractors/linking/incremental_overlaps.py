@@ -63,7 +63,6 @@ def overlaps_night(store: Store, added: dict[str, str], min_shared_chars: int) -
     store.execute("delete from raw.link_shingles where article_id in (select id from night_removed)")
     store.execute("""delete from raw.article_overlaps where article_a in (select id from night_removed)
                      or article_b in (select id from night_removed)""")
-    store.execute("delete from raw.article_reprints where article_id in (select id from night_removed)")
     indexed = store_shingles(store, added)
     store.execute("""insert into touched
         select shingle, count(distinct article_id), 0 from raw.link_shingles
@@ -100,22 +99,52 @@ def overlaps_night(store: Store, added: dict[str, str], min_shared_chars: int) -
                              union select id from night_partners)"""))
     store.insert_records("raw.article_overlaps", [_overlap(p, covered, text_chars) for p in sorted(kept)], Overlap)
 
-    affected = ({a for p in pairs for a in p} | set(added) | partners) & set(text_chars)
-    store.temp_ids("night_reprinted", affected)
+    return {"shingles_indexed": indexed, **_reprints_night(store, pairs, kept, covered, set(added), partners,
+                                                         text_chars)}
+
+
+def _reprints_night(store: Store, pairs: set, kept: set, covered: dict, added: set[str], partners: set[str],
+                    text_chars: dict[str, int]) -> dict[str, int]:
+    """Update the reprint rows and spans of the articles whose kept pairs changed.
+
+    An earlier article that only gained partners (new articles) adds their intervals to its
+    stored union; one that lost a partner, or shares a shingle that crossed the boilerplate limit,
+    has its union worked out again from all its kept pairs.
+    """
+    old_pairs = {p for p in pairs if not (set(p) & added)}
+    redo = ({a for p in old_pairs for a in p} | partners) & set(text_chars)
+    grown = ({a for p in kept for a in p} - added - redo) & set(text_chars)
+    store.temp_ids("night_redo", redo)
     partner_pairs = {tuple(r) for r in store.read("overlaps", """
         select article_a, article_b from raw.article_overlaps
-        where article_a in (select id from night_reprinted) or article_b in (select id from night_reprinted)""")}
+        where article_a in (select id from night_redo) or article_b in (select id from night_redo)""")}
     covered.update(_coverage(store, partner_pairs - pairs))
+    store.temp_ids("night_grown", grown)
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for a, b in partner_pairs:
-        spans[a].extend(covered[(a, b), a])
-        spans[b].extend(covered[(a, b), b])
-    store.execute("delete from raw.article_reprints where article_id in (select id from night_reprinted)")
+    for article_id, start, end in store.read("reprint_spans", """
+            select article_id, start_char, end_char from raw.link_reprint_spans
+            where article_id in (select id from night_grown)"""):
+        spans[article_id].append((start, end))
+    for a, b in (kept | partner_pairs):
+        for side in (a, b):
+            if side in redo or side in grown or side in added:
+                spans[side].extend(covered[(a, b), side])
+    changed = redo | grown | (added & set(text_chars))
+    merged = {a: _merge(spans.get(a, [])) for a in sorted(changed)}
+    store.temp_ids("night_reprinted", changed)
+    store.execute("""delete from raw.article_reprints where article_id in (select id from night_reprinted)
+                     or article_id in (select id from night_removed)""")
+    store.execute("""delete from raw.link_reprint_spans where article_id in (select id from night_reprinted)
+                     or article_id in (select id from night_removed)""")
     store.insert_records("raw.article_reprints", [
-        ArticleReprint(a, text_chars[a], _total(_merge(spans.get(a, [])))) for a in sorted(affected)
-    ], ArticleReprint)
-    return {"shingles_indexed": indexed, "pairs_compared": len(pairs | partner_pairs),
-            "reprint_rows": len(affected)}
+        ArticleReprint(a, text_chars[a], _total(intervals)) for a, intervals in merged.items()], ArticleReprint)
+    store_reprint_spans(store, merged)
+    return {"pairs_compared": len(pairs | partner_pairs), "reprint_rows": len(changed)}
+
+
+def store_reprint_spans(store: Store, spans: dict[str, list[tuple[int, int]]]) -> None:
+    store.insert_rows("raw.link_reprint_spans", ("article_id", "start_char", "end_char"),
+                      [(a, start, end) for a in sorted(spans) for start, end in spans[a]])
 
 
 def _coverage(store: Store, pairs: set[tuple[str, str]]) -> dict:

@@ -5,7 +5,7 @@ rule `extractors.warehouse.CURRENT_ARTICLES` states and the dbt model `int_artic
 applies). By default a night is incremental: the articles that became current since the last
 link (new files, and new versions of changed files) are added, those that stopped being current
 are removed, and only what they touch is recomputed against the linking state kept in DuckDB
-(raw.link_articles, raw.link_mentions, raw.link_blocks, raw.link_shingles; see
+(raw.link_articles, raw.link_mentions, raw.link_blocks, raw.link_shingles, raw.link_reprint_spans; see
 `incremental_entities`, `incremental_claims`, `incremental_overlaps`). `full=True` relinks
 everything from the texts and rebuilds that state: for a change of the rules, and the first
 night of a warehouse linked before the state existed. Both give the same link tables.
@@ -34,8 +34,8 @@ from extractors.linking.claims import (
 from extractors.linking.entities import EntityLink, find_missed_names, link_entities
 from extractors.linking.incremental_claims import claims_night
 from extractors.linking.incremental_entities import night_mentions, relink_night, state_for, store_mentions
-from extractors.linking.incremental_overlaps import overlaps_night, store_shingles
-from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps
+from extractors.linking.incremental_overlaps import overlaps_night, store_reprint_spans, store_shingles
+from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps_with_spans
 from extractors.linking.store import Store, article_texts, current_quotes, ner_rows
 from extractors.rules import load_rules
 from extractors.warehouse import CURRENT_ARTICLES, connect, ensure_schema
@@ -43,7 +43,7 @@ from extractors.warehouse import CURRENT_ARTICLES, connect, ensure_schema
 log = logging.getLogger(__name__)
 
 FULL_RELINK_ENV = "QUOTEWIRE_FULL_RELINK"
-STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles")
+STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans")
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def _link_full(store: Store, run_id: str) -> dict[str, int]:
     variants, variant_of_quote = describe_variants(
         [(q.quote_id, claim_of[q.quote_id], q.text) for q in occurrences], statement_rules)
 
-    overlaps, reprints = find_overlaps(articles, min_shared_chars=REPRINT_MIN_SHARED_CHARS)
+    overlaps, reprints, reprint_spans = find_overlaps_with_spans(articles, min_shared_chars=REPRINT_MIN_SHARED_CHARS)
 
     for table in ("entity_links", "claim_variants", "quote_variants", "article_overlaps", "article_reprints",
                   *STATE_TABLES):
@@ -151,6 +151,7 @@ def _link_full(store: Store, run_id: str) -> dict[str, int]:
     store.insert_rows("raw.link_articles", ("article_id", "text_chars"), [(a, len(t)) for a, t in articles])
     store_mentions(store, state_for(texts, mentions, rules))
     store_shingles(store, texts)
+    store_reprint_spans(store, reprint_spans)
     return {
         "articles_added": len(articles),
         "entities": len({l.entity_id for l in links}),
