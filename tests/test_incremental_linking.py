@@ -225,3 +225,47 @@ def test_a_warehouse_linked_before_the_state_existed_is_relinked_in_full(article
     done = link(db, "night2")
     assert done["full"] == 1
     assert _state(db)["link_articles"] and len(_state(db)["link_articles"]) == 6
+
+
+def _text_article(db: Path, article_id: str, source_file: str, text: str, night: int) -> None:
+    """An article row alone (no mentions, no quotes), as loaded on the given night."""
+    ensure_schema(db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            """insert into raw.articles (article_id, content_hash, source_file, record_index, text_hash,
+                   raw_text, text, n_words, run_id, ingested_at)
+               values (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)""",
+            [article_id, article_id, source_file, article_id, text, text, len(text.split()), f"night{night}",
+             datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=night)])
+
+
+def test_reprints_follow_a_passage_crossing_the_boilerplate_limit_both_ways(tmp_path):
+    """A passage in 50 articles is reprinted copy; in 51 it is boilerplate and pairs sharing only
+    it are dropped; when a new version of one file drops it, the pairs come back."""
+    from tests.test_overlaps import paragraph
+
+    shared = paragraph(7, 150)
+    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+
+    def night(number: int, articles: list[tuple[str, str, str]]) -> dict:
+        for db in (incremental, full):
+            for article_id, source_file, text in articles:
+                _text_article(db, article_id, source_file, text, number)
+        done = link(incremental, f"night{number}")
+        link(full, f"night{number}", full=True)
+        assert _tables(incremental) == _tables(full), f"night {number}"
+        assert _state(incremental) == _state(full), f"night {number}"
+        return done
+
+    def article(k: int) -> tuple[str, str, str]:
+        return f"a{k:03d}", f"{k:03d}.txt", "\n\n".join([paragraph(100 + k), shared, paragraph(1000 + k // 2, 120)])
+
+    night(1, [article(k) for k in range(50)])
+    assert len(_tables(incremental)["article_overlaps"]) == 50 * 49 // 2
+    crossing = night(2, [article(50)])
+    # The passage is boilerplate now: only the pairs sharing their own paragraph remain.
+    assert len(_tables(incremental)["article_overlaps"]) == 25
+    assert crossing["pairs_compared"] >= 50 * 49 // 2
+    night(3, [("a000v2", "000.txt", "\n\n".join([paragraph(100), paragraph(1000, 120)]))])
+    # a001..a050 share the passage again (50 holders), and a000v2 still shares its paragraph with a001.
+    assert len(_tables(incremental)["article_overlaps"]) == 50 * 49 // 2 + 1

@@ -161,16 +161,27 @@ def _coverage(store: Store, pairs: set[tuple[str, str]]) -> dict:
             join x xb on xb.article_id = p.b and xb.shingle = xa.shingle),
         usable as (
             select shingle from raw.link_shingles where shingle in (select shingle from shared)
-            group by shingle having count(distinct article_id) <= {MAX_SHINGLE_ARTICLES})
-        select s.a, s.b, i.article_id, i.start_char, i.end_char
-        from shared s join raw.link_shingles i on i.shingle = s.shingle and i.article_id in (s.a, s.b)
-        where s.shingle in (select shingle from usable)""")
-    raw: dict = defaultdict(list)
-    for a, b, side, start, end in rows:
-        raw[(a, b), side].append((start, end))
+            group by shingle having count(distinct article_id) <= {MAX_SHINGLE_ARTICLES}),
+        spans as (
+            select s.a, s.b, i.article_id as side, i.start_char, i.end_char
+            from shared s join raw.link_shingles i on i.shingle = s.shingle and i.article_id in (s.a, s.b)
+            where s.shingle in (select shingle from usable)),
+        -- Merge each side's spans into disjoint intervals (touching ones join), as `_merge` does.
+        marked as (
+            select *, max(end_char) over (partition by a, b, side order by start_char, end_char
+                                          rows between unbounded preceding and 1 preceding) as reach
+            from spans),
+        islands as (
+            select *, sum(case when reach is null or start_char > reach then 1 else 0 end)
+                      over (partition by a, b, side order by start_char, end_char
+                            rows between unbounded preceding and current row) as island
+            from marked)
+        select a, b, side, min(start_char), max(end_char) from islands group by a, b, side, island""")
     covered: dict = defaultdict(list)
-    for key, intervals in raw.items():
-        covered[key] = _merge(intervals)
+    for a, b, side, start, end in rows:
+        covered[(a, b), side].append((start, end))
+    for key in covered:
+        covered[key] = _merge(covered[key])
     return covered
 
 
