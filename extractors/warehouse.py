@@ -135,7 +135,7 @@ create table if not exists raw.article_reprints (
 );
 -- Linking state, so that a night links its new articles against what earlier nights left
 -- (extractors/linking/incremental.py): the articles linked, their linkable mentions and name-scan
--- candidates with their blocking keys, the shingle index of their texts and their reprinted spans.
+-- candidates with their blocking keys, the shingle index of their texts, their reprinted spans and name counts.
 create table if not exists raw.link_articles (article_id varchar not null, text_chars integer not null);
 create table if not exists raw.link_mentions (
     mention_id varchar not null, article_id varchar not null, start_char integer not null,
@@ -149,6 +149,7 @@ create table if not exists raw.link_shingles (
 create table if not exists raw.link_reprint_spans (
     article_id varchar not null, start_char integer not null, end_char integer not null
 );
+create table if not exists raw.link_forms (block varchar not null, display varchar not null, n integer not null);
 create table if not exists ops.quarantine (
     source_file varchar not null,
     content_hash varchar,

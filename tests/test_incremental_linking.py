@@ -27,7 +27,7 @@ LINK_TABLES = {
     "article_overlaps": "*",
     "article_reprints": "*",
 }
-STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans")
+STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans", "link_forms")
 # Same-length respellings, so the copied NER and quote offsets still fit the copied text.
 RESPELT = {"Dmitry": "Dmitri", "Trump": "Trumb", "Conway": "Conwey"}
 

@@ -10,7 +10,8 @@ Links outside the closure cannot change: nothing they were compared or counted w
 
 from __future__ import annotations
 
-from extractors.linking.blocks import StoredMention, active_mentions, stored_mentions
+from extractors.linking.blocks import StoredMention, active_mentions, block_keys, stored_mentions
+from extractors.linking.label_blocks import link_alone, update_forms
 from extractors.linking.entities import EntityLink, Mention, link_entities, name_candidates
 from extractors.linking.store import Store, ner_rows
 from extractors.rules import Rules
@@ -54,9 +55,10 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
 
     `texts` and `quotes` are the night's new articles and their quotes (first-seen order).
     """
-    seeds = {b for (b,) in store.read("blocks", """
-        select distinct block from raw.link_blocks where mention_id in (
-            select mention_id from raw.link_mentions where article_id in (select id from night_removed))""")}
+    removed = [StoredMention(r[0], Mention(*r[1:7]), r[7], block_keys(Mention(*r[1:7]), rules, r[7]))
+               for r in store.read("removed_mentions", f"""
+                   select {', '.join(MENTION_COLUMNS)} from raw.link_mentions
+                   where article_id in (select id from night_removed)""")]
     store.execute("""delete from raw.link_blocks where mention_id in (
         select mention_id from raw.link_mentions where article_id in (select id from night_removed))""")
     store.execute("delete from raw.link_mentions where article_id in (select id from night_removed)")
@@ -64,7 +66,9 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
 
     stored = state_for(texts, night_mentions(ner_rows(store, "night_added"), quotes), rules)
     store_mentions(store, stored)
-    seeds.update(block for s in stored for block in s.blocks)
+    steady = update_forms(store, stored, removed, rules)
+    store.insert_records("raw.entity_links", link_alone(stored, steady, rules), EntityLink)
+    seeds = {block for s in stored + removed for block in s.blocks} - set(steady)
 
     closure = _close(store, seeds)
     rows = store.read("closure_mentions", f"""
@@ -81,7 +85,8 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
         where k.article_id = l.article_id and k.start_char = l.start_char and k.end_char = l.end_char
           and k.source = l.source and k.mention_text = l.mention_text)""")
     store.insert_records("raw.entity_links", links, EntityLink)
-    return {"blocks_touched": closure, "mentions_relinked": len(members), "mentions_new": len(stored)}
+    return {"blocks_touched": closure, "label_blocks_steady": len(steady), "mentions_relinked": len(members),
+            "mentions_new": len(stored)}
 
 
 def _close(store: Store, seeds: set[str]) -> int:

@@ -5,7 +5,7 @@ rule `extractors.warehouse.CURRENT_ARTICLES` states and the dbt model `int_artic
 applies). By default a night is incremental: the articles that became current since the last
 link (new files, and new versions of changed files) are added, those that stopped being current
 are removed, and only what they touch is recomputed against the linking state kept in DuckDB
-(raw.link_articles, raw.link_mentions, raw.link_blocks, raw.link_shingles, raw.link_reprint_spans; see
+(raw.link_articles, raw.link_mentions, raw.link_blocks, raw.link_shingles, raw.link_reprint_spans, raw.link_forms; see
 `incremental_entities`, `incremental_claims`, `incremental_overlaps`). `full=True` relinks
 everything from the texts and rebuilds that state: for a change of the rules, and the first
 night of a warehouse linked before the state existed. Both give the same link tables.
@@ -34,6 +34,7 @@ from extractors.linking.claims import (
 from extractors.linking.entities import EntityLink, find_missed_names, link_entities
 from extractors.linking.incremental_claims import claims_night
 from extractors.linking.incremental_entities import night_mentions, relink_night, state_for, store_mentions
+from extractors.linking.label_blocks import forms, store_forms
 from extractors.linking.incremental_overlaps import overlaps_night, store_reprint_spans, store_shingles
 from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps_with_spans
 from extractors.linking.store import Store, article_texts, current_quotes, ner_rows
@@ -43,7 +44,8 @@ from extractors.warehouse import CURRENT_ARTICLES, connect, ensure_schema
 log = logging.getLogger(__name__)
 
 FULL_RELINK_ENV = "QUOTEWIRE_FULL_RELINK"
-STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans")
+STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans",
+                "link_forms")
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,9 @@ def _link_full(store: Store, run_id: str) -> dict[str, int]:
     store.insert_records("raw.article_reprints", reprints, ArticleReprint)
 
     store.insert_rows("raw.link_articles", ("article_id", "text_chars"), [(a, len(t)) for a, t in articles])
-    store_mentions(store, state_for(texts, mentions, rules))
+    stored = state_for(texts, mentions, rules)
+    store_mentions(store, stored)
+    store_forms(store, forms(stored, rules))
     store_shingles(store, texts)
     store_reprint_spans(store, reprint_spans)
     return {
