@@ -87,3 +87,48 @@ def test_claim_ids_survive_a_night_that_adds_articles(deployment):
     assert len(new) == 1
     claim_id, n_articles = new[0]
     assert claim_id in before.values() and n_articles >= 3
+
+
+def _link_counts(done) -> dict:
+    """The counts the link task logged ("linked in 0.4 s: {...}")."""
+    import ast
+    import re
+
+    found = re.findall(r"linked in [\d.]+ s: (\{[^}]*\})", done.stdout + done.stderr)
+    assert len(found) == 1, (done.stdout + done.stderr)[-3000:]
+    return ast.literal_eval(found[0])
+
+
+def test_a_night_links_only_what_it_brings_and_equals_a_full_relink(deployment, tmp_path):
+    import shutil
+
+    from extractors.linking.nightly import link
+
+    changed = deployment.landing / "002_4db0c1f0cd98019d.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Dmitry Peskov", "Dimitry Peskov", 1),
+                       encoding="utf-8")
+    (deployment.landing / "006_new.txt").write_text(
+        "Dmitry Peskov told reporters on Monday that \u201cthe telephone contact went well\u201d, "
+        "adding that no further call had been planned.\n", encoding="utf-8")
+    done = deployment.run()
+    assert done.returncode == 0, done.stdout[-3000:]
+    night = _link_counts(done)
+    # Two articles became current (the new file, the changed file's new version), one stopped.
+    assert (night["full"], night["articles_added"], night["articles_removed"]) == (0, 2, 1)
+    assert night["rows_read_articles"] == 2
+    assert deployment.query(
+        "select count(*) from marts.articles where source_file = '002_4db0c1f0cd98019d.txt'") == [(1,)]
+
+    full = tmp_path / "full.duckdb"
+    shutil.copy(deployment.work_db, full)
+    link(full, "full-relink", full=True)
+    tables = ("entity_links", "claim_variants", "quote_variants", "article_overlaps", "article_reprints",
+              "link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans", "link_forms")
+    for table in tables:
+        assert (sorted(deployment.query(f"select * from raw.{table}", database=deployment.work_db), key=repr)
+                == sorted(deployment.query(f"select * from raw.{table}", database=full), key=repr)), table
+
+    quiet = deployment.run()
+    assert quiet.returncode == 0, quiet.stdout[-3000:]
+    nothing = _link_counts(quiet)
+    assert (nothing["articles_added"], nothing["articles_removed"], nothing["rows_read"]) == (0, 0, 0)

@@ -6,6 +6,8 @@
   with the wording variants of each claim and whether a variant changed a word.
 - `overlaps`: article pairs that share long verbatim passages (reprinted copy).
 
-Each part is pure logic over plain records; `extractors.pipeline` reads the raw tables, calls
-them and writes their results back as raw tables that dbt models into marts.
+Each part is pure logic over plain records. `nightly` runs them: in full over every current
+article (`full=True`), or, by default, for the night's new and replaced articles only, against
+linking state kept in DuckDB (`incremental_entities` with `blocks` and `label_blocks`,
+`incremental_claims`, `incremental_overlaps`; reads and writes through `store`).
 """

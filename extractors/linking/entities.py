@@ -537,21 +537,40 @@ _NAME_PAIR = re.compile(r"(?=\b([A-Z][\w’'-]*)[ ]([A-Z][\w’'-]*)\b)")
 
 def find_missed_names(texts: Mapping[str, str], mentions: Iterable[Mention], rules: Rules) -> list[Mention]:
     """Two capitalised words ending in a known surname, where no mention already is."""
+    mentions = list(mentions)
+    surnames = known_surnames(mentions, rules)
+    return [m for m, surname in name_candidates(texts, mentions, rules) if surname in surnames]
+
+
+def known_surnames(mentions: Iterable[Mention], rules: Rules) -> set[str]:
+    """Surname keys of the PERSON full names among the mentions (what the name scan looks for)."""
     surnames: set[str] = set()
-    covered: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for mention in mentions:
-        covered[mention.article_id].append((mention.start_char, mention.end_char))
         if mention.label == PERSON:
             alias = _normalise(mention, rules)
             if alias is not None and len(alias.key) >= 2:
                 surnames.add(alias.key[-1])
-    found: list[Mention] = []
+    return surnames
+
+
+def name_candidates(
+    texts: Mapping[str, str], mentions: Iterable[Mention], rules: Rules
+) -> list[tuple[Mention, str]]:
+    """Every place the name scan could add a name, with the surname key it needs to be known.
+
+    Depends only on each article's own text and mentions, so it can be worked out once, when
+    the article arrives; `find_missed_names` keeps the candidates whose surname is known.
+    """
+    covered: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for mention in mentions:
+        covered[mention.article_id].append((mention.start_char, mention.end_char))
+    found: list[tuple[Mention, str]] = []
     for article_id in sorted(texts):
         text = texts[article_id]
         spans = covered[article_id]
         for match in _NAME_PAIR.finditer(text):
             first, last = match.group(1), match.group(2)
-            if _key_word(last) not in surnames or first.endswith(_POSSESSIVES + _APOSTROPHES):
+            if first.endswith(_POSSESSIVES + _APOSTROPHES):
                 continue
             if rules.is_honorific(first) or rules.is_title(first) or first.lower() in STOP_WORDS:
                 continue
@@ -561,7 +580,7 @@ def find_missed_names(texts: Mapping[str, str], mentions: Iterable[Mention], rul
             surname_only = (match.start(2), match.end(2))
             if any(s < end and start < e and (s, e) != surname_only for s, e in spans):
                 continue
-            found.append(Mention(article_id, start, end, text[start:end], PERSON, NAME_SCAN))
+            found.append((Mention(article_id, start, end, text[start:end], PERSON, NAME_SCAN), _key_word(last)))
     return found
 
 

@@ -1,21 +1,27 @@
-"""The nightly linking step: read the raw tables, link across articles, write the link tables.
+"""The nightly linking step: link the night's new articles against what earlier nights left.
 
 Works on the current version of every article (the newest load of each landing record, the
 rule `extractors.warehouse.CURRENT_ARTICLES` states and the dbt model `int_articles_current`
-applies). The entity registry, the claim variants and
-the article overlaps are recomputed in full each night and replace their tables; claim
-assignments are only ever added, so a quote keeps its claim for good. Everything is written in
-one transaction: a failure leaves the previous night's links in place.
+applies). By default a night is incremental: the articles that became current since the last
+link (new files, and new versions of changed files) are added, those that stopped being current
+are removed, and only what they touch is recomputed against the linking state kept in DuckDB
+(raw.link_articles, raw.link_mentions, raw.link_blocks, raw.link_shingles, raw.link_reprint_spans, raw.link_forms; see
+`incremental_entities`, `incremental_claims`, `incremental_overlaps`). `full=True` relinks
+everything from the texts and rebuilds that state: for a change of the rules, and the first
+night of a warehouse linked before the state existed. Both give the same link tables.
+
+Claim assignments are only ever added, so a quote keeps its claim for good (in both paths).
+Everything of a night is written in one transaction: a failure leaves the previous links and
+state in place.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-
-import duckdb
 
 from extractors.linking.claims import (
     ClaimAssignment,
@@ -25,12 +31,21 @@ from extractors.linking.claims import (
     describe_variants,
     load_statement_rules,
 )
-from extractors.linking.entities import EntityLink, Mention, find_missed_names, link_entities
-from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps
+from extractors.linking.entities import EntityLink, find_missed_names, link_entities
+from extractors.linking.incremental_claims import claims_night
+from extractors.linking.incremental_entities import night_mentions, relink_night, state_for, store_mentions
+from extractors.linking.label_blocks import forms, store_forms
+from extractors.linking.incremental_overlaps import overlaps_night, store_reprint_spans, store_shingles
+from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps_with_spans
+from extractors.linking.store import Store, article_texts, current_quotes, ner_rows
 from extractors.rules import load_rules
 from extractors.warehouse import CURRENT_ARTICLES, connect, ensure_schema
 
 log = logging.getLogger(__name__)
+
+FULL_RELINK_ENV = "QUOTEWIRE_FULL_RELINK"
+STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans",
+                "link_forms")
 
 
 @dataclass(frozen=True)
@@ -39,97 +54,112 @@ class QuoteVariant:
     variant_id: str
 
 
-def _current_quotes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """Current quotes in first-seen order: night of loading, then publication, then position."""
-    return con.execute(f"""
-        select q.quote_id, q.article_id, q.start_char, q.end_char, q.quote_text,
-               q.speaker, q.speaker_type
-        from raw.quotes q
-        inner join ({CURRENT_ARTICLES}) a using (article_id)
-        order by a.ingested_at, coalesce(a.published_at, a.ingested_at), q.article_id, q.start_char, q.quote_id
-    """).fetchall()
+def link(work_db: Path, run_id: str, full: bool | None = None) -> dict[str, int]:
+    """Link tonight's warehouse (incrementally unless `full`); returns counts for the task's log,
+    among them `rows_read`: the rows read into Python, the night's work.
 
-
-def _mentions(con: duckdb.DuckDBPyConnection, quotes: list[tuple]) -> list[Mention]:
-    """NER mentions of current articles, and every named quote speaker as a mention at its quote."""
-    rows = con.execute(f"""
-        select e.article_id, e.start_char, e.end_char, e.entity_text, e.label
-        from raw.entities e
-        inner join ({CURRENT_ARTICLES}) a using (article_id)
-    """).fetchall()
-    mentions = [Mention(a, s, e, text, label, "entity") for a, s, e, text, label in rows]
-    # A speaker is keyed by its quote's offsets: one speaker mention ("he said") may serve
-    # several quotes, and each quote needs its own link.
-    mentions += [
-        Mention(article_id, start, end, speaker, speaker_type or "PERSON", "speaker")
-        for _, article_id, start, end, _, speaker, speaker_type in quotes
-        if speaker
-    ]
-    return mentions
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, records: list, record_type: type, **constants) -> None:
-    """Append records (one column per field of `record_type`, plus constant columns) through a
-    DataFrame: row-by-row inserts are slow in DuckDB."""
-    import pandas as pd
-
-    if not records:
-        return
-    columns = [f.name for f in fields(record_type)]
-    frame = pd.DataFrame([[getattr(r, c) for c in columns] for r in records], columns=columns)
-    for name, value in constants.items():
-        frame[name] = value
-    columns += constants
-    con.register("link_rows", frame)
-    con.execute(f"insert into raw.{table} ({', '.join(columns)}) select {', '.join(columns)} from link_rows")
-    con.unregister("link_rows")
-
-
-def _replace(con: duckdb.DuckDBPyConnection, table: str, records: list, record_type: type) -> None:
-    con.execute(f"delete from raw.{table}")
-    _insert(con, table, records, record_type)
-
-
-def link(work_db: Path, run_id: str) -> dict[str, int]:
-    """Link tonight's warehouse; returns counts for the task's log."""
+    `full` defaults to the environment variable QUOTEWIRE_FULL_RELINK ("1": relink in full), so a
+    run after a rules change is `QUOTEWIRE_FULL_RELINK=1 make run`.
+    """
+    if full is None:
+        full = os.environ.get(FULL_RELINK_ENV, "") == "1"
     ensure_schema(work_db)
-    rules, statement_rules = load_rules(), load_statement_rules()
     started = time.perf_counter()
     with connect(work_db) as con:
-        quotes = _current_quotes(con)
-        articles = con.execute(f"select article_id, text from ({CURRENT_ARTICLES}) order by article_id").fetchall()
-        mentions = _mentions(con, quotes)
-        mentions += find_missed_names(dict(articles), mentions, rules)
-        links = link_entities(mentions, rules)
-        speaker_key = {(l.article_id, l.start_char, l.end_char): l.entity_id for l in links if l.source == "speaker"}
-
-        occurrences = [
-            Occurrence(quote_id, speaker_key.get((article_id, start, end)) if speaker else None, text)
-            for quote_id, article_id, start, end, text, speaker, _ in quotes
-        ]
-        existing = dict(con.execute("select quote_id, claim_id from raw.claim_assignments").fetchall())
-        new: list[ClaimAssignment] = assign_claims(occurrences, existing, statement_rules)
-        claim_of = {**existing, **{a.quote_id: a.claim_id for a in new}}
-        variants, variant_of_quote = describe_variants(
-            [(q.quote_id, claim_of[q.quote_id], q.text) for q in occurrences], statement_rules)
-
-        overlaps, reprints = find_overlaps(articles, min_shared_chars=REPRINT_MIN_SHARED_CHARS)
-
+        store = Store(con)
         con.execute("begin transaction")
-        _replace(con, "entity_links", links, EntityLink)
-        _insert(con, "claim_assignments", new, ClaimAssignment, run_id=run_id)
-        _replace(con, "claim_variants", [replace(v, changed_words=list(v.changed_words)) for v in variants],
-                 ClaimVariant)
-        _replace(con, "quote_variants", [QuoteVariant(q, v) for q, v in variant_of_quote.items()], QuoteVariant)
-        _replace(con, "article_overlaps", overlaps, Overlap)
-        _replace(con, "article_reprints", reprints, ArticleReprint)
+        if not full and _needs_full(store):
+            full = True
+        counts = _link_full(store, run_id) if full else _link_night(store, run_id)
         con.execute("commit")
+    counts = {"full": int(full), **counts, "rows_read": sum(store.rows_read.values()),
+              **{f"rows_read_{k}": v for k, v in sorted(store.rows_read.items())}}
+    log.info("linked in %.1f s: %s", time.perf_counter() - started, counts)
+    return counts
 
-    counts = {
+
+def _needs_full(store: Store) -> bool:
+    """A warehouse linked before the linking state existed has links but no state."""
+    (state,) = store.con.execute("select count(*) from raw.link_articles").fetchone()
+    (links,) = store.con.execute(
+        "select (select count(*) from raw.entity_links) + (select count(*) from raw.claim_variants)").fetchone()
+    return state == 0 and links > 0
+
+
+def _night_delta(store: Store) -> tuple[int, int]:
+    """night_added / night_removed: articles that became / stopped being current since the last link."""
+    store.execute(f"""create or replace temp table night_added as
+        select article_id as id from ({CURRENT_ARTICLES})
+        where article_id not in (select article_id from raw.link_articles)""")
+    store.execute(f"""create or replace temp table night_removed as
+        select article_id as id from raw.link_articles
+        where article_id not in (select article_id from ({CURRENT_ARTICLES}))""")
+    added, removed = store.con.execute(
+        "select (select count(*) from night_added), (select count(*) from night_removed)").fetchone()
+    return added, removed
+
+
+def _link_night(store: Store, run_id: str) -> dict[str, int]:
+    rules, statement_rules = load_rules(), load_statement_rules()
+    added, removed = _night_delta(store)
+    counts = {"articles_added": added, "articles_removed": removed}
+    if not added and not removed:
+        return counts
+    texts = dict(article_texts(store, "night_added"))
+    quotes = current_quotes(store, "night_added")
+    store.execute("delete from raw.link_articles where article_id in (select id from night_removed)")
+    store.insert_rows("raw.link_articles", ("article_id", "text_chars"),
+                      [(a, len(t)) for a, t in sorted(texts.items())])
+    counts |= relink_night(store, rules, texts, quotes)
+    counts |= claims_night(store, statement_rules, run_id)
+    counts |= overlaps_night(store, texts, REPRINT_MIN_SHARED_CHARS)
+    return counts
+
+
+def _link_full(store: Store, run_id: str) -> dict[str, int]:
+    """Relink everything from the texts, and rebuild the linking state."""
+    rules, statement_rules = load_rules(), load_statement_rules()
+    quotes = current_quotes(store)
+    articles = article_texts(store)
+    texts = dict(articles)
+    mentions = night_mentions(ner_rows(store), quotes)
+    links = link_entities(mentions + find_missed_names(texts, mentions, rules), rules)
+    speaker_key = {(l.article_id, l.start_char, l.end_char): l.entity_id for l in links if l.source == "speaker"}
+
+    occurrences = [
+        Occurrence(quote_id, speaker_key.get((article_id, start, end)) if speaker else None, text)
+        for quote_id, article_id, start, end, text, speaker, _ in quotes
+    ]
+    existing = dict(store.read("claim_assignments", "select quote_id, claim_id from raw.claim_assignments"))
+    new: list[ClaimAssignment] = assign_claims(occurrences, existing, statement_rules)
+    claim_of = {**existing, **{a.quote_id: a.claim_id for a in new}}
+    variants, variant_of_quote = describe_variants(
+        [(q.quote_id, claim_of[q.quote_id], q.text) for q in occurrences], statement_rules)
+
+    overlaps, reprints, reprint_spans = find_overlaps_with_spans(articles, min_shared_chars=REPRINT_MIN_SHARED_CHARS)
+
+    for table in ("entity_links", "claim_variants", "quote_variants", "article_overlaps", "article_reprints",
+                  *STATE_TABLES):
+        store.execute(f"delete from raw.{table}")
+    store.insert_records("raw.entity_links", links, EntityLink)
+    store.insert_records("raw.claim_assignments", new, ClaimAssignment, run_id=run_id)
+    store.insert_records("raw.claim_variants", [replace(v, changed_words=list(v.changed_words)) for v in variants],
+                         ClaimVariant)
+    store.insert_records("raw.quote_variants", [QuoteVariant(q, v) for q, v in variant_of_quote.items()],
+                         QuoteVariant)
+    store.insert_records("raw.article_overlaps", overlaps, Overlap)
+    store.insert_records("raw.article_reprints", reprints, ArticleReprint)
+
+    store.insert_rows("raw.link_articles", ("article_id", "text_chars"), [(a, len(t)) for a, t in articles])
+    stored = state_for(texts, mentions, rules)
+    store_mentions(store, stored)
+    store_forms(store, forms(stored, rules))
+    store_shingles(store, texts)
+    store_reprint_spans(store, reprint_spans)
+    return {
+        "articles_added": len(articles),
         "entities": len({l.entity_id for l in links}),
         "claims_new": len({a.claim_id for a in new} - set(existing.values())),
         "claim_variants": len(variants),
         "article_overlaps": len(overlaps),
     }
-    log.info("linked in %.1f s: %s", time.perf_counter() - started, counts)
-    return counts

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-__all__ = ["REPRINT_MIN_SHARED_CHARS", "ArticleReprint", "Overlap", "find_overlaps"]
+__all__ = ["REPRINT_MIN_SHARED_CHARS", "ArticleReprint", "Overlap", "find_overlaps", "find_overlaps_with_spans"]
 
 _WORD = re.compile(r"\w+")
 _MASK = (1 << 64) - 1
@@ -105,6 +105,20 @@ def find_overlaps(
     share nothing (reprinted_chars 0). Only kept pairs (both sides >= min_shared_chars)
     contribute to reprinted_chars.
     """
+    overlaps, reprints, _ = find_overlaps_with_spans(
+        articles, shingle_words=shingle_words, min_shared_chars=min_shared_chars,
+        max_shingle_articles=max_shingle_articles)
+    return overlaps, reprints
+
+
+def find_overlaps_with_spans(
+    articles: Iterable[tuple[str, str]],
+    *,
+    shingle_words: int = 8,
+    min_shared_chars: int = 200,
+    max_shingle_articles: int = 50,
+) -> tuple[list[Overlap], list[ArticleReprint], dict[str, list[Interval]]]:
+    """`find_overlaps`, and each article's reprinted intervals (the union its reprint row counts)."""
     _check_parameters(shingle_words, min_shared_chars, max_shingle_articles)
     docs = _load_docs(articles, shingle_words)
     postings = _build_index(docs)
@@ -112,8 +126,12 @@ def find_overlaps(
     covered = _pair_coverage(docs, candidates, shingle_words)
     kept = _kept_pairs(covered, min_shared_chars)
     overlaps = [_make_overlap(docs, pair, covered) for pair in kept]
-    reprints = _reprint_rows(docs, kept, covered)
-    return overlaps, reprints
+    spans = _reprint_spans(kept, covered)
+    reprints = [
+        ArticleReprint(doc.article_id, doc.text_chars, _total(spans.get(index, [])))
+        for index, doc in enumerate(docs)
+    ]
+    return overlaps, reprints, {docs[index].article_id: merged for index, merged in spans.items()}
 
 
 def _check_parameters(shingle_words: int, min_shared_chars: int, max_shingle_articles: int) -> None:
@@ -278,15 +296,10 @@ def _make_overlap(docs: Sequence[_Doc], pair: Pair, covered: dict[tuple[int, int
     )
 
 
-def _reprint_rows(
-    docs: Sequence[_Doc], kept: Iterable[Pair], covered: dict[tuple[int, int], list[Interval]]
-) -> list[ArticleReprint]:
-    """One row per doc: the union of its intervals over all kept partners."""
+def _reprint_spans(kept: Iterable[Pair], covered: dict[tuple[int, int], list[Interval]]) -> dict[int, list[Interval]]:
+    """Doc index -> the union of its intervals over all kept partners (docs with a partner only)."""
     spans: dict[int, list[Interval]] = defaultdict(list)
     for i, j in kept:
         spans[i].extend(covered[(i, j)])
         spans[j].extend(covered[(j, i)])
-    return [
-        ArticleReprint(doc.article_id, doc.text_chars, _total(_merge(spans.get(index, []))))
-        for index, doc in enumerate(docs)
-    ]
+    return {index: _merge(intervals) for index, intervals in spans.items()}

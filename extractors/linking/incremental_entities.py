@@ -1,0 +1,109 @@
+"""The entity registry, night by night: relink only the blocks the night's mentions touch.
+
+The night's new mentions (NER, quote speakers, name-scan candidates of its new articles) are
+stored with their blocking keys (`blocks`); the mentions of articles that stopped being current
+(a newer version of their file arrived) are removed. The keys both touch are closed over
+raw.link_blocks (every stored mention sharing a key brings in its other keys) and the mentions of
+that closure, and only they, are linked again with `link_entities` and replace their links.
+Links outside the closure cannot change: nothing they were compared or counted with changed.
+"""
+
+from __future__ import annotations
+
+from extractors.linking.blocks import StoredMention, active_mentions, block_keys, stored_mentions
+from extractors.linking.label_blocks import link_alone, update_forms
+from extractors.linking.entities import EntityLink, Mention, link_entities, name_candidates
+from extractors.linking.store import Store, ner_rows
+from extractors.rules import Rules
+
+MENTION_COLUMNS = ("mention_id", "article_id", "start_char", "end_char", "mention_text", "label", "source",
+                   "scan_surname")
+
+
+def night_mentions(ner: list[tuple], quotes: list[tuple]) -> list[Mention]:
+    """NER mentions, and every named quote speaker as a mention at its quote.
+
+    A speaker is keyed by its quote's offsets: one speaker mention ("he said") may serve
+    several quotes, and each quote needs its own link.
+    """
+    mentions = [Mention(a, s, e, text, label, "entity") for a, s, e, text, label in ner]
+    mentions += [
+        Mention(article_id, start, end, speaker, speaker_type or "PERSON", "speaker")
+        for _, article_id, start, end, _, speaker, speaker_type in quotes
+        if speaker
+    ]
+    return mentions
+
+
+def store_mentions(store: Store, stored: list[StoredMention]) -> None:
+    store.insert_rows("raw.link_mentions", MENTION_COLUMNS, [
+        (s.mention_id, s.mention.article_id, s.mention.start_char, s.mention.end_char, s.mention.text,
+         s.mention.label, s.mention.source, s.scan_surname)
+        for s in stored
+    ])
+    store.insert_rows("raw.link_blocks", ("block", "mention_id"),
+                      [(block, s.mention_id) for s in stored for block in s.blocks])
+
+
+def state_for(texts: dict[str, str], mentions: list[Mention], rules: Rules) -> list[StoredMention]:
+    """The stored mentions of some articles: their linkable mentions and name-scan candidates."""
+    return stored_mentions(mentions, name_candidates(texts, mentions, rules), rules)
+
+
+def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list[tuple]) -> dict[str, int]:
+    """Update raw.entity_links for the articles in night_added / night_removed.
+
+    `texts` and `quotes` are the night's new articles and their quotes (first-seen order).
+    """
+    removed = [StoredMention(r[0], Mention(*r[1:7]), r[7], block_keys(Mention(*r[1:7]), rules, r[7]))
+               for r in store.read("removed_mentions", f"""
+                   select {', '.join(MENTION_COLUMNS)} from raw.link_mentions
+                   where article_id in (select id from night_removed)""")]
+    store.execute("""delete from raw.link_blocks where mention_id in (
+        select mention_id from raw.link_mentions where article_id in (select id from night_removed))""")
+    store.execute("delete from raw.link_mentions where article_id in (select id from night_removed)")
+    store.execute("delete from raw.entity_links where article_id in (select id from night_removed)")
+
+    stored = state_for(texts, night_mentions(ner_rows(store, "night_added"), quotes), rules)
+    store_mentions(store, stored)
+    steady = update_forms(store, stored, removed, rules)
+    store.insert_records("raw.entity_links", link_alone(stored, steady, rules), EntityLink)
+    seeds = {block for s in stored + removed for block in s.blocks} - set(steady)
+
+    closure = _close(store, seeds)
+    rows = store.read("closure_mentions", f"""
+        select {', '.join(MENTION_COLUMNS)} from raw.link_mentions
+        where mention_id in (select mention_id from raw.link_blocks where block in (select block from closure_blocks))""")
+    members = [StoredMention(r[0], Mention(*r[1:7]), r[7], ()) for r in rows]
+    links = link_entities(active_mentions(members, rules), rules)
+
+    store.insert_rows("closure_links_key", ("article_id", "start_char", "end_char", "source", "mention_text"),
+                      [(m.mention.article_id, m.mention.start_char, m.mention.end_char, m.mention.source,
+                        m.mention.text) for m in members])
+    store.execute("""delete from raw.entity_links l where exists (
+        select 1 from closure_links_key k
+        where k.article_id = l.article_id and k.start_char = l.start_char and k.end_char = l.end_char
+          and k.source = l.source and k.mention_text = l.mention_text)""")
+    store.insert_records("raw.entity_links", links, EntityLink)
+    return {"blocks_touched": closure, "label_blocks_steady": len(steady), "mentions_relinked": len(members),
+            "mentions_new": len(stored)}
+
+
+def _close(store: Store, seeds: set[str]) -> int:
+    """Fill closure_blocks with every block reachable from the seeds through shared mentions."""
+    store.execute("create or replace temp table closure_blocks (block varchar)")
+    store.insert_rows("closure_blocks", ("block",), [(b,) for b in sorted(seeds)])
+    store.execute("""create or replace temp table closure_links_key (
+        article_id varchar, start_char integer, end_char integer, source varchar, mention_text varchar)""")
+    size = len(seeds)
+    while True:
+        store.execute("""
+            insert into closure_blocks
+            select distinct b2.block
+            from raw.link_blocks b1 join raw.link_blocks b2 using (mention_id)
+            where b1.block in (select block from closure_blocks)
+              and b2.block not in (select block from closure_blocks)""")
+        grown = store.con.execute("select count(*) from closure_blocks").fetchone()[0]
+        if grown == size:
+            return size
+        size = grown
