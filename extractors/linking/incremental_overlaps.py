@@ -67,7 +67,7 @@ def overlaps_night(store: Store, added: dict[str, str], min_shared_chars: int) -
     store.execute("""insert into touched
         select shingle, count(distinct article_id), 0 from raw.link_shingles
         where article_id in (select id from night_added) group by shingle""")
-    store.execute(f"""create or replace temp table touched_counts as
+    store.execute("""create or replace temp table touched_counts as
         with t as (select shingle, sum(n_add) as n_add, sum(n_rem) as n_rem from touched group by shingle),
              c as (select shingle, count(distinct article_id) as after from raw.link_shingles
                    where shingle in (select shingle from t) group by shingle)
