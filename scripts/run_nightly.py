@@ -275,7 +275,7 @@ def main() -> int:
     if args.warehouse:
         os.environ["QUOTEWIRE_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     sys.path.insert(0, str(ROOT))
-    configure_airflow(migrate=not args.no_migrate)
+    configure_airflow(migrate=args.setup_only or not args.no_migrate)
     if args.setup_only:
         return 0
     from extractors.settings import Settings

@@ -180,8 +180,11 @@ def test_a_failed_report_fails_the_dag_run_but_the_night_stays_published(deploym
     blocker.write_text("a file where the report's folder should be")
     before = deployment.query("select count(*) from marts.runs")[0][0]
     done = deployment.run(QUOTEWIRE_REPORT=str(blocker / "index.html"))
-    log = done.stdout + done.stderr
+    logs = re.findall(r"full Airflow log is in (\S+)", done.stdout)
+    assert len(logs) == 1, done.stdout[-3000:]
+    log = Path(logs[0]).read_text(encoding="utf-8")
     assert "FileExistsError" in log and re.search(r"DagRun Finished: .*state=failed", log), log[-3000:]
+    assert re.search(r"report +failed", done.stdout), done.stdout[-3000:]
     # The publish happened before the report and stands: the run is recorded and exits as published.
     assert done.returncode == 0 and "PUBLISHED" in done.stdout
     runs = deployment.query("select count(*), arg_max(status, started_at) from marts.runs")
