@@ -29,8 +29,9 @@ class RunNotPublished(RuntimeError):
 
 
 def _candidate(settings: Settings):
-    # Beside the published file, so that publishing is a rename on one file system.
-    return settings.warehouse.with_name(f".{settings.warehouse.stem}.candidate.duckdb")
+    from extractors.publish import candidate_path
+
+    return candidate_path(settings.warehouse)
 
 
 def _batch_dir(settings: Settings, run_id: str):
@@ -252,9 +253,9 @@ def raw_gate(run_id: str) -> str:
 
 @_as_task("dbt_build")
 def dbt_build(run_id: str) -> str:
-    """Build the dbt project on the work database, then copy its marts into a candidate."""
+    """Build the dbt project on the work database, then bring the candidate up to its marts."""
+    from extractors.publish import prepare_candidate
     from extractors.transform import dbt_build as build
-    from extractors.warehouse import build_candidate
 
     settings = Settings.from_env()
     result = build(settings.dbt_project_dir, settings.work_db, settings.state_dir,
@@ -264,8 +265,11 @@ def dbt_build(run_id: str) -> str:
     RunLog(settings.state_dir, run_id).step("dbt_build", result.passed, result.message)
     if not result.passed:
         raise RuntimeError(result.message)
-    build_candidate(settings.work_db, _candidate(settings), settings.publish_storage_version)
-    return result.message
+    prepared = prepare_candidate(settings.work_db, settings.warehouse, settings.publish_storage_version)
+    RunLog(settings.state_dir, run_id).count(publish_full_copy=int(prepared.mode == "full"),
+                                             publish_bytes_written=prepared.bytes_written,
+                                             published_file_bytes=prepared.file_bytes)
+    return f"{result.message}; candidate: {prepared.mode} ({prepared.reason}), {prepared.bytes_written} bytes written"
 
 
 @_as_task("mart_gate")
@@ -276,8 +280,8 @@ def mart_gate(run_id: str) -> str:
 
 @_as_task("publish")
 def publish(run_id: str) -> str:
+    from extractors.publish import publish as move_into_place
     from extractors.warehouse import connect, record_run
-    from extractors.warehouse import publish as move_into_place
 
     settings = Settings.from_env()
     candidate = _candidate(settings)

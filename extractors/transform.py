@@ -3,6 +3,12 @@
 dbt runs in a subprocess: dbt-duckdb keeps its DuckDB handle open after an in-process
 `dbtRunner.invoke()`, which would lock the file for the tasks that follow.
 
+The build is incremental: the large marts (dbt_project.yml) merge only the rows that changed
+into their tables. It is a full refresh (`dbt build --full-refresh`, every mart rebuilt from
+scratch) when QUOTEWIRE_DBT_FULL_REFRESH=1, when no build has passed on this work database's state
+folder yet, or when the dbt project (models, macros, seeds, tests, dbt_project.yml) changed since
+the last passing build: its digest is kept in `<state>/dbt/project.sha256`.
+
 Freshness is measured on the newest `raw.articles.ingested_at`: past the warning threshold the
 build goes on and the warning is reported; past the error threshold the feed is dead, the build
 is not run and nothing is published, so stale marts never go out as if they were new. Before
@@ -11,6 +17,7 @@ any article has ever been loaded there is nothing to be stale: that is a warning
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -27,11 +34,12 @@ class DbtResult:
     failures: list[str]
     output_tail: str
     warnings: list[str] = field(default_factory=list)
+    mode: str = "incremental"
 
     @property
     def message(self) -> str:
         if self.passed:
-            return f"dbt build: {self.n_nodes} nodes passed" + "".join(f"; warning: {w}" for w in self.warnings)
+            return f"dbt build ({self.mode}): {self.n_nodes} nodes passed" + "".join(f"; warning: {w}" for w in self.warnings)
         return "dbt build failed: " + "; ".join(self.failures or [self.output_tail])
 
 
@@ -40,6 +48,37 @@ class Freshness:
     errors: list[str]
     warnings: list[str]
     output_tail: str
+
+
+FULL_REFRESH_ENV = "QUOTEWIRE_DBT_FULL_REFRESH"
+PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests")
+
+
+def project_digest(project_dir: Path) -> str:
+    """SHA-256 of every file of the dbt project that shapes the marts, names included."""
+    digest = hashlib.sha256()
+    for part in PROJECT_PARTS:
+        path = project_dir / part
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path] * path.is_file()
+        for file in files:
+            digest.update(file.relative_to(project_dir).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _digest_file(state_dir: Path) -> Path:
+    return state_dir / "dbt" / "project.sha256"
+
+
+def needs_full_refresh(project_dir: Path, state_dir: Path) -> str | None:
+    """Why this build must rebuild every mart from scratch, or None for an incremental build."""
+    if os.environ.get(FULL_REFRESH_ENV, "") == "1":
+        return f"{FULL_REFRESH_ENV}=1"
+    digest_file = _digest_file(state_dir)
+    if not digest_file.exists():
+        return "no earlier build"
+    if digest_file.read_text(encoding="utf-8").strip() != project_digest(project_dir):
+        return "the dbt project changed"
+    return None
 
 
 def _dbt(command: str, project_dir: Path, work_db: Path, state_dir: Path, env: dict[str, str]):
@@ -115,11 +154,17 @@ def dbt_build(project_dir: Path, work_db: Path, state_dir: Path,
     freshness = source_freshness(project_dir, work_db, state_dir, freshness_warn_hours, freshness_error_hours)
     if freshness.errors:
         return DbtResult(False, 0, freshness.errors, freshness.output_tail, freshness.warnings)
-    returncode, results, tail = _dbt("build", project_dir, work_db, state_dir, {})
+    full_refresh = needs_full_refresh(project_dir, state_dir)
+    digest = project_digest(project_dir)
+    command = "build --full-refresh" if full_refresh else "build"
+    returncode, results, tail = _dbt(command, project_dir, work_db, state_dir, {})
     failures = [
         f"{r['unique_id']} {r['status']}: {_plain(r.get('message'))}"
         for r in results or []
         if r["status"] in {"error", "fail", "runtime error"}
     ]
     passed = returncode == 0 and results is not None and not failures
-    return DbtResult(passed, len(results or []), failures, tail, freshness.warnings)
+    if passed:
+        _digest_file(state_dir).write_text(digest + "\n", encoding="utf-8")
+    mode = f"full refresh ({full_refresh})" if full_refresh else "incremental"
+    return DbtResult(passed, len(results or []), failures, tail, freshness.warnings, mode)

@@ -1,24 +1,21 @@
-"""DuckDB side of the pipeline: raw tables, batch files, the candidate and its publication.
+"""DuckDB side of the pipeline: the work database's raw and ops tables, and batch files.
 
 DuckDB allows one writer per file. The work database (raw tables, dbt models, ops records) is
 written by one task at a time; extraction tasks write Parquet files that `load_batches` loads in
-one transaction. The published warehouse is never opened for writing: a candidate file is built
-and validated beside it and moved over it with an atomic rename, so a reader holding the old
-file keeps a complete snapshot and a new reader sees the new one.
+one transaction. The published warehouse is made from it by `extractors.publish`.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
 
+from extractors.publish import PUBLISHED_OPS_TABLES, PUBLISHED_SCHEMAS, build_candidate  # noqa: F401
 from extractors.records import (
     ArticleRecord,
     EntityRecord,
@@ -390,61 +387,6 @@ def _quarantine_duplicate_texts(con: duckdb.DuckDBPyConnection, article_files: l
     )
 
 
-# Tables copied from the work database into the published file, by schema.
-PUBLISHED_SCHEMAS = ("marts",)
-PUBLISHED_OPS_TABLES = ("quarantine",)
-
-
-def _utc_select(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> str:
-    """`select` of a table with every timestamp-with-time-zone column as a plain UTC timestamp.
-
-    DuckDB 1.x Python clients, pandas through duckdb-engine and BI drivers need pytz to fetch
-    time-zone-aware values; plain timestamps (documented as UTC) need nothing.
-    """
-    columns = con.execute(
-        """select column_name, data_type from duckdb_columns()
-           where database_name = $d and schema_name = $s and table_name = $t order by column_index""",
-        {"d": database, "s": schema, "t": table}).fetchall()
-    parts = [f"timezone('UTC', \"{name}\") as \"{name}\"" if kind == "TIMESTAMP WITH TIME ZONE" else f'"{name}"'
-             for name, kind in columns]
-    return f"select {', '.join(parts)} from {database}.{schema}.{table}"
-
-
-def _naive_utc(value):
-    """A time-zone-aware datetime as the plain UTC timestamp the published tables hold."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
-
-
-def build_candidate(work_db: Path, candidate: Path, storage_version: str) -> None:
-    """Copy the dbt marts and the ops tables into a fresh candidate file.
-
-    The candidate is written in an older DuckDB storage format (a setting) so that BI tools
-    bundling an older DuckDB can still open the published file.
-    """
-    candidate.parent.mkdir(parents=True, exist_ok=True)
-    candidate.unlink(missing_ok=True)
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach '{work_db}' as work (read_only)")
-        con.execute(f"attach '{candidate}' as candidate (storage_version '{storage_version}')")
-        for schema in (*PUBLISHED_SCHEMAS, "ops"):
-            con.execute(f"create schema if not exists candidate.{schema}")
-        for schema in PUBLISHED_SCHEMAS:
-            tables = con.execute(
-                "select table_name from duckdb_tables() where database_name = 'work' and schema_name = $s",
-                {"s": schema},
-            ).fetchall()
-            for (table,) in tables:
-                con.execute(f"create table candidate.{schema}.{table} as {_utc_select(con, 'work', schema, table)}")
-        for table in PUBLISHED_OPS_TABLES:
-            con.execute(f"create table candidate.ops.{table} as {_utc_select(con, 'work', 'ops', table)}")
-        con.execute("detach candidate")
-    finally:
-        con.close()
-
-
 def stamp_extraction(work_db: Path, run_id: str, model: str, rules: str) -> int:
     """Record the model and rules that extracted this run's articles (rows not yet stamped)."""
     with connect(work_db) as con:
@@ -486,34 +428,3 @@ def record_run(work_db: Path, row: dict, wait_seconds: float = 0) -> None:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(2)
-
-
-def publish(work_db: Path, candidate: Path, warehouse: Path, storage_version: str, run_row: dict | None = None) -> None:
-    """Add the audit table to the validated candidate and move it over the published file.
-
-    run_row is this run's row as it stands once published: the candidate carries it, since the
-    candidate is published exactly when this rename happens.
-    """
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach '{work_db}' as work (read_only)")
-        con.execute(f"attach '{candidate}' as candidate (storage_version '{storage_version}')")
-        con.execute("create or replace table candidate.marts.runs as "
-                    f"{_utc_select(con, 'work', 'ops', 'runs')} order by started_at")
-        if run_row is not None:
-            con.execute("delete from candidate.marts.runs where run_id = $run_id", {"run_id": run_row["run_id"]})
-            columns = list(run_row)
-            con.execute(f"insert into candidate.marts.runs ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
-                        [_naive_utc(run_row[c]) for c in columns])
-        con.execute("detach candidate")
-    finally:
-        con.close()
-    with open(candidate, "rb") as handle:
-        os.fsync(handle.fileno())
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(candidate, warehouse)
-    directory = os.open(warehouse.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)

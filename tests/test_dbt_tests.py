@@ -60,6 +60,8 @@ CASES = {
     "not_null_quotes_variant_id": f"update marts.quotes set variant_id = null where quote_id = {MIN_QUOTE}",
     "relationships_quotes_variant_id__variant_id__ref_claim_variants_":
         f"update marts.quotes set variant_id = 'gone' where quote_id = {MIN_QUOTE}",
+    "unique_articles_article_id": "insert into marts.articles select * from marts.articles limit 1",
+    "unique_claim_variants_variant_id": "insert into marts.claim_variants select * from marts.claim_variants limit 1",
     "unique_entity_mentions_mention_id": "insert into marts.entity_mentions select * from marts.entity_mentions limit 1",
     "unique_outlet_registry_domain":
         f"update reference.outlet_registry set domain = (select max(domain) from reference.outlet_registry) where outlet = {MIN_OUTLET}",
