@@ -221,12 +221,28 @@ CURRENT_ARTICLES = """
 WORK_DB_STORAGE_VERSION = "v1.0.0"
 
 
+# Another process may hold the work database for a moment outside the writer pool (a refused
+# run recording itself, `make acknowledge-quarantine`): wait for it rather than fail the task.
+LOCK_WAIT_SECONDS = 60
+
+
+def _open(path: Path, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config)
+        except duckdb.IOException as error:
+            if "Could not set lock" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     config = {}
     if not read_only and not Path(path).exists():
         config["storage_compatibility_version"] = WORK_DB_STORAGE_VERSION
-    connection = duckdb.connect(str(path), read_only=read_only, config=config)
+    connection = _open(path, read_only, config)
     try:
         yield connection
     finally:
