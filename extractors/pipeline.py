@@ -169,8 +169,9 @@ def _discover(settings: Settings, run_id: str) -> list[list[dict]]:
     return batches
 
 
-def extract(batch: list[dict], run_id: str) -> dict[str, str]:
-    """Extract one batch to Parquet files; returns the file per raw table."""
+def extract(batch: list[dict], run_id: str) -> dict:
+    """Extract one batch to Parquet files in the staging area; returns the file per raw table, and
+    the batch's name, worker, counts and times (staging_batches.stage_batch)."""
     settings = Settings.from_env()
     files = [LandingFile(**item) for item in batch]
     name = "batch-" + stable_id(*(f.source_file for f in files))
@@ -180,7 +181,7 @@ def extract(batch: list[dict], run_id: str) -> dict[str, str]:
         return _extract(settings, run_id, files, name)
 
 
-def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: str) -> dict[str, str]:
+def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: str) -> dict:
     from extractors.extract import extract_batch
     from extractors.landing import Landing
     from extractors.staging_batches import stage_batch
