@@ -18,7 +18,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run report browser test test-fast bench eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
+.PHONY: venv run report browser test test-fast test-distributed distributed-up redis bench eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
 
 venv: $(STAMP)
 
@@ -47,6 +47,7 @@ $(CHROMIUM):
 
 test: venv browser
 	$(BIN)/python -m pytest
+	$(MAKE) test-distributed
 
 # The unit tests only (no DAG run, no dbt build): under a minute.
 test-fast: venv
@@ -89,6 +90,26 @@ airflow-ui: venv
 # for a scheduler, dag-processor and api-server started by hand (README, "Running it in production").
 metadata-db: venv
 	exec $(BIN)/python scripts/airflow_local.py metadata-db --home $(CURDIR)/.airflow --db-port $(AIRFLOW_DB_PORT)
+
+# The DAG on several workers, on this machine (README, "Several machines"): Postgres, Redis, an S3
+# endpoint (moto), api-server, dag-processor, scheduler and two Celery workers, all on 127.0.0.1,
+# and a landing bucket of ARTICLES articles made from seeds/. Ctrl-C or a TERM stops everything.
+ARTICLES ?= 25
+distributed-up: venv redis
+	exec env PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/distributed.py up --articles $(ARTICLES)
+
+# The same deployment under test: a night triggered through the scheduler must publish the marts
+# of a one-machine run (a few minutes; `make test` calls it).
+test-distributed: venv redis
+	$(BIN)/python -m pytest -m distributed tests/test_distributed.py
+
+# Celery's broker: Debian's redis-server (PyPI ships Redis clients, not the server).
+REDIS_SERVER := /usr/bin/redis-server
+redis: $(REDIS_SERVER)
+
+$(REDIS_SERVER):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y redis-server
 
 # Let a night stopped by its quarantined share publish on retry: NOTE says why (RUN= one run id).
 NOTE ?=

@@ -8,7 +8,9 @@ Raw news articles in the landing folder -> cleaned text, entities, quotes and sp
 
 Settings come from `QUOTEWIRE_*` environment variables (see `extractors/settings.py`). Tasks
 that write DuckDB run in the one-slot pool `quotewire_duckdb_writer`; extraction is mapped over
-batches and writes Parquet files, which one task loads.
+batches and writes Parquet files to the staging area, which one task loads. Under the
+CeleryExecutor extraction goes to the `extract` queue (any number of workers) and every other
+task to the `warehouse` queue (the one worker holding the DuckDB files).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
+from extractors.settings import extract_queue, warehouse_queue
+
 WRITER_POOL = "quotewire_duckdb_writer"
 
 
@@ -26,7 +30,7 @@ WRITER_POOL = "quotewire_duckdb_writer"
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=2)},
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=2), "queue": warehouse_queue()},
     tags=["quotewire"],
     doc_md=__doc__,
 )
@@ -45,7 +49,7 @@ def quotewire_nightly():
 
         return pipeline.discover(run_id)
 
-    @task(max_active_tis_per_dagrun=2)
+    @task(max_active_tis_per_dagrun=2, queue=extract_queue())
     def extract(batch, run_id=None):
         from extractors import pipeline
 

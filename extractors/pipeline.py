@@ -9,16 +9,15 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timezone
 
 from extractors.landing import LandingFile
 from extractors.records import QuarantineRecord, stable_id
 from extractors.runlock import RunLock, RunRefused
-from extractors.runlog import RunLog, failure_message, run_row, safe_run_id
+from extractors.runlog import RunLog, failure_message, run_row
 from extractors.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,8 +33,10 @@ def _candidate(settings: Settings):
     return candidate_path(settings.warehouse)
 
 
-def _batch_dir(settings: Settings, run_id: str):
-    return settings.state_dir / "batches" / safe_run_id(run_id)
+def _staging(settings: Settings):
+    from extractors.staging import Staging
+
+    return Staging(settings.staging)
 
 
 def _lock(settings: Settings) -> RunLock:
@@ -43,11 +44,11 @@ def _lock(settings: Settings) -> RunLock:
 
 
 @contextmanager
-def _task(settings: Settings, run_id: str, task: str) -> Iterator[RunLog]:
+def _task(settings: Settings, run_id: str, task: str, lock: bool = True) -> Iterator[RunLog]:
     """Run a task's body under the run's lock heartbeat; a failure is recorded by task and error."""
-    run_log = RunLog(settings.state_dir, run_id)
+    run_log = RunLog(settings.staging, run_id)
     try:
-        with _lock(settings).held(run_id):
+        with _lock(settings).held(run_id) if lock else nullcontext():
             yield run_log
     except Exception as error:
         try:
@@ -74,7 +75,7 @@ def _as_task(task: str) -> Callable:
 
 def _start(settings: Settings, run_id: str) -> None:
     """Begin the run's record and take the run lock, or refuse this run."""
-    run_log = RunLog(settings.state_dir, run_id)
+    run_log = RunLog(settings.staging, run_id)
     run_log.start()
     try:
         note = _lock(settings).acquire(run_id)
@@ -92,7 +93,7 @@ def _landing(settings: Settings, run_id: str) -> str:
     """This night's landing location: `{{ ds }}` in QUOTEWIRE_LANDING becomes the run's date."""
     from extractors.settings import render_landing
 
-    return render_landing(settings.landing, RunLog(settings.state_dir, run_id).read().get("logical_date"))
+    return render_landing(settings.landing, RunLog(settings.staging, run_id).read().get("logical_date"))
 
 
 def preflight(run_id: str, night: datetime | None = None) -> str:
@@ -108,7 +109,7 @@ def preflight(run_id: str, night: datetime | None = None) -> str:
 
     settings = Settings.from_env()
     _start(settings, run_id)
-    run_log = RunLog(settings.state_dir, run_id)
+    run_log = RunLog(settings.staging, run_id)
     if night is not None:
         run_log.keep("logical_date", night.date().isoformat())
     with _task(settings, run_id, "preflight"):
@@ -161,7 +162,7 @@ def _discover(settings: Settings, run_id: str) -> list[list[dict]]:
     size = max(1, settings.batch_size)
     # Always at least one (possibly empty) batch, so the run goes on to record quarantine.
     batches = [files[i:i + size] for i in range(0, len(files), size)] or [[]]
-    run_log = RunLog(settings.state_dir, run_id)
+    run_log = RunLog(settings.staging, run_id)
     run_log.count(files_seen=found.n_seen, files_unchanged=found.n_unchanged, files_new=len(files))
     run_log.keep("discovery_quarantine", [asdict(q) for q in found.quarantined])
     log.info("landing %s: %d files, %d new, %d unchanged, %d quarantined",
@@ -169,42 +170,45 @@ def _discover(settings: Settings, run_id: str) -> list[list[dict]]:
     return batches
 
 
-def extract(batch: list[dict], run_id: str) -> dict[str, str]:
-    """Extract one batch to Parquet files; returns the file per raw table."""
+def extract(batch: list[dict], run_id: str) -> dict:
+    """Extract one batch to Parquet files in the staging area; returns the file per raw table, and
+    the batch's name, worker, counts and times (staging_batches.stage_batch)."""
     settings = Settings.from_env()
     files = [LandingFile(**item) for item in batch]
     name = "batch-" + stable_id(*(f.source_file for f in files))
-    with _task(settings, run_id, f"extract {name}"):
+    # With a shared staging area extraction may run on a machine without the warehouse: the
+    # run lock (a file beside the work database) is kept by the warehouse machine's tasks only.
+    with _task(settings, run_id, f"extract {name}", lock=not settings.staging_is_shared):
         return _extract(settings, run_id, files, name)
 
 
-def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: str) -> dict[str, str]:
+def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: str) -> dict:
     from extractors.extract import extract_batch
     from extractors.landing import Landing
-    from extractors.warehouse import write_batch_files
+    from extractors.staging_batches import stage_batch
 
+    started = datetime.now(timezone.utc)
     result = extract_batch(Landing(_landing(settings, run_id)), files, settings.spacy_model,
                            settings.max_file_bytes, settings.spacy_batch_size,
                            settings.min_article_words, settings.max_article_chars)
-    return write_batch_files(_batch_dir(settings, run_id), name, {
-        "articles": result.articles,
-        "entities": result.entities,
-        "quotes": result.quotes,
-        "quarantine": result.quarantined,
-    })
+    return stage_batch(_staging(settings), run_id, name, result, len(files), started)
 
 
 @_as_task("load")
 def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
     """Load the extracted batches and the quarantine found by discovery into the work database."""
+    from extractors.staging_batches import TABLES, record_batches
     from extractors.warehouse import load_batches
 
     settings = Settings.from_env()
-    quarantine = RunLog(settings.state_dir, run_id).read().get("discovery_quarantine", [])
-    added = load_batches(settings.work_db, run_id, list(batches), [QuarantineRecord(**q) for q in quarantine])
+    quarantine = RunLog(settings.staging, run_id).read().get("discovery_quarantine", [])
+    staging = _staging(settings)
+    with staging.local_copies(list(batches), TABLES) as local:
+        added = load_batches(settings.work_db, run_id, local, [QuarantineRecord(**q) for q in quarantine])
+    record_batches(settings.work_db, run_id, list(batches))
     _stamp_extraction(settings, run_id)
-    shutil.rmtree(_batch_dir(settings, run_id), ignore_errors=True)
-    RunLog(settings.state_dir, run_id).count(
+    staging.remove(staging.batch_key(run_id))
+    RunLog(settings.staging, run_id).count(
         articles_new=added["articles"], entities_new=added["entities"],
         quotes_new=added["quotes"], files_quarantined=added["quarantine"],
     )
@@ -235,7 +239,7 @@ def _gate(gate: str, suites: str, database, run_id: str, canary: bool = False, *
                       {"max_quarantine_share": settings.max_quarantine_share}, **inputs)
     if canary:
         check_canary(result, settings.spacy_model)
-    RunLog(settings.state_dir, run_id).step(gate, result.passed, result.message)
+    RunLog(settings.staging, run_id).step(gate, result.passed, result.message)
     if not result.passed:
         raise GateFailed(result.message)
     return result.message
@@ -262,7 +266,7 @@ def dbt_build(run_id: str) -> str:
                    settings.freshness_warn_hours, settings.freshness_error_hours)
     for warning in result.warnings:
         log.warning("source freshness: %s", warning)
-    RunLog(settings.state_dir, run_id).step("dbt_build", result.passed, result.message)
+    RunLog(settings.staging, run_id).step("dbt_build", result.passed, result.message)
     if not result.passed:
         raise RuntimeError(result.message)
     prepared = prepare_candidate(settings.work_db, settings.warehouse, settings.publish_storage_version)
@@ -288,14 +292,14 @@ def publish(run_id: str) -> str:
     with connect(candidate, read_only=True) as con:
         n_speakers = con.execute("select count(*) from marts.speakers").fetchone()[0]
         n_claims = con.execute("select count(*) from marts.claims").fetchone()[0]
-    RunLog(settings.state_dir, run_id).count(n_speakers=n_speakers, n_claims=n_claims)
+    RunLog(settings.staging, run_id).count(n_speakers=n_speakers, n_claims=n_claims)
     # Marked before the rename, confirmed after it: a kill in between leaves "publishing",
     # which the next run settles by looking at the published file (recovery.confirm_publishing).
-    row = run_row(settings.state_dir, run_id, "published", f"published {settings.warehouse}")
+    row = run_row(settings.staging, run_id, "published", f"published {settings.warehouse}")
     record_run(settings.work_db, {**row, "status": "publishing", "message": "publishing: the rename is not confirmed yet"})
     move_into_place(settings.work_db, candidate, settings.warehouse, settings.publish_storage_version, row)
     record_run(settings.work_db, row)
-    RunLog(settings.state_dir, run_id).step("publish", True, str(settings.warehouse))
+    RunLog(settings.staging, run_id).step("publish", True, str(settings.warehouse))
     return str(settings.warehouse)
 
 
@@ -306,9 +310,9 @@ def summarize(run_id: str) -> dict:
     from extractors.warehouse import record_run
 
     settings = Settings.from_env()
-    record = RunLog(settings.state_dir, run_id).read()
+    record = RunLog(settings.staging, run_id).read()
     if record.get("refused"):
-        row = run_row(settings.state_dir, run_id, "refused", record["refused"])
+        row = run_row(settings.staging, run_id, "refused", record["refused"])
         try:
             record_run(settings.work_db, row, wait_seconds=120)
         except Exception:  # the other run holds the database: the next run records this one
@@ -316,9 +320,10 @@ def summarize(run_id: str) -> dict:
         raise RunNotPublished(record["refused"])
     try:
         if "publish" not in record["steps"]:
-            record_run(settings.work_db, run_row(settings.state_dir, run_id, "failed", failure_message(record)))
+            record_run(settings.work_db, run_row(settings.staging, run_id, "failed", failure_message(record)))
             _candidate(settings).unlink(missing_ok=True)
-            shutil.rmtree(_batch_dir(settings, run_id), ignore_errors=True)
+            staging = _staging(settings)
+            staging.remove(staging.batch_key(run_id))
         row = _recorded_row(settings, run_id)
     finally:
         _lock(settings).release(run_id)

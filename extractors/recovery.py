@@ -8,30 +8,31 @@ published file says whether a rename happened) and deletes the others.
 from __future__ import annotations
 
 import logging
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 from extractors.runlog import failure_message, run_row, safe_run_id, unfinished_runs
 from extractors.settings import Settings
+from extractors.staging import Staging
 from extractors.warehouse import connect, ensure_schema, record_run
 
 log = logging.getLogger(__name__)
 
 
 def recover(settings: Settings, run_id: str, candidate: Path) -> None:
-    batches = settings.state_dir / "batches"
-    stale = [d for d in batches.iterdir() if d.name != safe_run_id(run_id)] if batches.is_dir() else []
-    for directory in stale:
+    staging = Staging(settings.staging)
+    for name in staging.children("batches"):
+        if name == safe_run_id(run_id):
+            continue
         log.warning("removing %d batch files left by run %s, which stopped",
-                    sum(1 for _ in directory.iterdir()), directory.name)
-        shutil.rmtree(directory, ignore_errors=True)
+                    staging.count(f"batches/{name}"), name)
+        staging.remove(f"batches/{name}")
     candidate.unlink(missing_ok=True)
     if not settings.work_db.exists():
         return
     for confirmed in confirm_publishing(settings.work_db, settings.warehouse):
         log.warning("run %s was recorded as publishing: now %s", *confirmed)
-    for record, last_written in unfinished_runs(settings.state_dir, recorded_runs(settings.work_db), run_id):
+    for record, last_written in unfinished_runs(settings.staging, recorded_runs(settings.work_db), run_id):
         refused = record.get("refused")
         if refused:
             message, status = refused, "refused"
@@ -40,7 +41,7 @@ def recover(settings: Settings, run_id: str, candidate: Path) -> None:
         else:
             message, status = "not published; stopped before it finished (killed?)", "failed"
         finished = datetime.fromtimestamp(last_written, timezone.utc)
-        record_run(settings.work_db, run_row(settings.state_dir, record["run_id"], status, message, finished))
+        record_run(settings.work_db, run_row(settings.staging, record["run_id"], status, message, finished))
         log.warning("recorded run %s, which left no record: %s", record["run_id"], message)
 
 

@@ -20,6 +20,13 @@ carries no machine paths. Operators override them per environment:
 | QUOTEWIRE_REPORT                  | <warehouse dir>/report/index.html | the nightly HTML report                 |
 | QUOTEWIRE_FRESHNESS_WARN_HOURS    | 26                              | dbt warns when no article loaded for longer |
 | QUOTEWIRE_FRESHNESS_ERROR_HOURS   | 50                              | ... and fails the run (dead feed) after this |
+| QUOTEWIRE_STAGING_URL             | <warehouse dir>/state           | where tasks hand each other files (batch files, run log): a folder or an fsspec URL (s3://bucket/prefix) every worker reaches |
+| QUOTEWIRE_EXTRACT_QUEUE           | extract                         | Celery queue of the extraction tasks (any number of workers) |
+| QUOTEWIRE_WAREHOUSE_QUEUE         | warehouse                       | Celery queue of every other task: the one worker that holds the DuckDB files |
+| QUOTEWIRE_WORKER_NAME             | the machine's host name         | the worker's name in ops.extraction_batches |
+
+The queues only matter to the CeleryExecutor (and the KubernetesExecutor's pod templates);
+the LocalExecutor and `dag.test()` ignore them.
 """
 
 from __future__ import annotations
@@ -75,6 +82,17 @@ class Settings:
     run_lock_timeout: float = 600.0
     freshness_warn_hours: float = 26.0
     freshness_error_hours: float = 50.0
+    staging_url: str = ""  # empty: the state folder
+
+    @property
+    def staging(self) -> str:
+        """Where tasks hand each other files: QUOTEWIRE_STAGING_URL, else the state folder."""
+        return self.staging_url or str(self.state_dir)
+
+    @property
+    def staging_is_shared(self) -> bool:
+        """True when staging is an object store: tasks may run on other machines than the warehouse."""
+        return "://" in self.staging and not self.staging.startswith("file://")
 
     @property
     def state_dir(self) -> Path:
@@ -108,4 +126,24 @@ class Settings:
             run_lock_timeout=float(os.environ.get("QUOTEWIRE_RUN_LOCK_TIMEOUT", "600")),
             freshness_warn_hours=float(os.environ.get("QUOTEWIRE_FRESHNESS_WARN_HOURS", "26")),
             freshness_error_hours=float(os.environ.get("QUOTEWIRE_FRESHNESS_ERROR_HOURS", "50")),
+            staging_url=_location("QUOTEWIRE_STAGING_URL", Path()) if os.environ.get("QUOTEWIRE_STAGING_URL") else "",
         )
+
+
+# Celery queues of the DAG's tasks (read when the DAG file is parsed).
+def extract_queue() -> str:
+    return os.environ.get("QUOTEWIRE_EXTRACT_QUEUE", "extract")
+
+
+def warehouse_queue() -> str:
+    return os.environ.get("QUOTEWIRE_WAREHOUSE_QUEUE", "warehouse")
+
+
+def worker_name() -> str:
+    """This worker's name in ops.extraction_batches: QUOTEWIRE_WORKER_NAME, else the host name.
+
+    Also usable as Airflow's `[core] hostname_callable` (extractors.settings.worker_name), so the
+    task instances in Airflow's UI name the same worker."""
+    import socket
+
+    return os.environ.get("QUOTEWIRE_WORKER_NAME") or socket.gethostname()
