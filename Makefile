@@ -45,8 +45,9 @@ $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y chromium
 
+# The suite on every core (at most 4 pytest workers, each with its own Airflow home and seed run).
 test: venv browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4
 	$(MAKE) test-distributed
 
 # The unit tests only (no DAG run, no dbt build): under a minute.
