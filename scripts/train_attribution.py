@@ -5,8 +5,9 @@
     (or: make train)
 
 Deterministic: the same data, spaCy model and code give the same file. Parsed articles are
-cached (spaCy DocBin) in .cache/ (git-ignored), keyed by the texts and the spaCy model, so a
-second run skips parsing. The dev split, when given, is scored once with the final model and
+cached (spaCy DocBin) outside the repository, in $QUOTEWIRE_PARSE_CACHE (default
+~/.cache/quotewire/), keyed by the texts and the spaCy model, so a second run skips parsing and
+no annotated text ever sits in the working tree. The dev split, when given, is scored once with the final model and
 reported beside cross-validation; it is never used to choose anything.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -49,11 +51,12 @@ def parsed(rows: list[dict], model_name: str):
 
     nlp = load_pipeline(model_name)
     key = hashlib.sha256((model_name + nlp.meta.get("version", "") + "".join(r["text"] for r in rows)).encode()).hexdigest()[:16]
-    cache = ROOT / ".cache" / f"parsed-{key}.spacy"
+    folder = Path(os.environ.get("QUOTEWIRE_PARSE_CACHE") or Path.home() / ".cache" / "quotewire")
+    cache = folder / f"parsed-{key}.spacy"
     if cache.exists():
         return list(DocBin().from_disk(cache).get_docs(nlp.vocab))
     docs = list(nlp.pipe((r["text"] for r in rows), batch_size=16, n_process=1))
-    cache.parent.mkdir(exist_ok=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
     bin_ = DocBin(store_user_data=False)
     for doc in docs:
         bin_.add(doc)

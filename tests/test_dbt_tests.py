@@ -43,7 +43,7 @@ CASES = {
     "assert_overlap_pairs_ordered_and_unique":
         "insert into marts.article_overlaps select * from marts.article_overlaps",
     "assert_speaker_counts_match_quotes":
-        "delete from marts.speakers where speaker = (select min(speaker) from marts.speakers)",
+        "delete from marts.speakers where speaker_entity_id = (select min(speaker_entity_id) from marts.speakers)",
     "assert_variant_counts_match_claims":
         f"update marts.claims set n_variants = n_variants + 1 where claim_id = {MIN_CLAIM}",
     "between_article_overlaps_share_a__1__0": "update marts.article_overlaps set share_a = 1.5",
@@ -68,6 +68,7 @@ CASES = {
     "unique_outlet_registry_outlet":
         f"update reference.outlet_registry set outlet = (select max(outlet) from reference.outlet_registry) where outlet = {MIN_OUTLET}",
     "unique_quotes_quote_id": "insert into marts.quotes select * from marts.quotes limit 1",
+    "unique_speakers_speaker_entity_id": "insert into marts.speakers select * from marts.speakers limit 1",
 }
 
 

@@ -424,6 +424,38 @@ def test_a_surname_tagged_as_an_organisation_joins_the_person_of_the_same_articl
     assert (links["b", 20].canonical_name, links["b", 20].entity_type) == ("Ford", "ORG")
 
 
+def test_a_surname_the_article_always_tags_as_an_organisation_joins_the_person_it_quotes(rules):
+    mentions = [
+        # The seeds' Conway article: the NER tags her full name PERSON once and "Conway" ORG
+        # three times; the quotes are attributed to Kellyanne Conway.
+        Mention("a", 0, 16, "Kellyanne Conway", "PERSON", "entity"),
+        Mention("a", 30, 36, "Conway", "ORG", "entity"),
+        Mention("a", 50, 56, "Conway", "ORG", "entity"),
+        Mention("a", 70, 76, "Conway", "ORG", "entity"),
+        Mention("a", 80, 120, "Kellyanne Conway", "PERSON", "speaker"),
+        # Mostly ORG "Trump" beside twice PERSON "Trump": the article quotes Donald Trump.
+        Mention("b", 0, 12, "Donald Trump", "PERSON", "entity"),
+        Mention("b", 20, 25, "Trump", "PERSON", "entity"),
+        Mention("b", 30, 35, "Trump", "ORG", "entity"),
+        Mention("b", 40, 47, "Trump’s", "ORG", "entity"),
+        Mention("b", 50, 55, "Trump", "ORG", "entity"),
+        Mention("b", 60, 90, "Donald Trump", "PERSON", "speaker"),
+        # Quoting someone of another surname is no evidence: "Ford" stays a company.
+        Mention("c", 0, 11, "Gerald Ford", "PERSON", "entity"),
+        Mention("c", 20, 24, "Ford", "ORG", "entity"),
+        Mention("c", 30, 60, "Donald Trump", "PERSON", "speaker"),
+    ]
+    links = {(l.article_id, l.start_char): l for l in link_entities(mentions, rules)}
+    conway = links["a", 0].entity_id
+    for start in (30, 50, 70):
+        slip = links["a", start]
+        assert (slip.entity_id, slip.entity_type, slip.match_rule, slip.matched_alias) == (
+            conway, "PERSON", "surname_other_label", "Kellyanne Conway")
+    assert {links["b", s].entity_id for s in (20, 30, 40, 50)} == {links["b", 0].entity_id}
+    assert (links["c", 20].canonical_name, links["c", 20].entity_type) == ("Ford", "ORG")
+    assert "ORG" not in {l.entity_type for l in links.values() if l.canonical_name in {"Conway", "Trump"}}
+
+
 def test_places_and_mostly_organisational_words_are_never_relabelled(rules):
     mentions = [
         Mention("a", 0, 12, "Steve Israel", "PERSON", "entity"),

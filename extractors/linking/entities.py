@@ -54,9 +54,12 @@ Blocking (never quadratic in the number of distinct names)
     up by surname in a dictionary.
 
 ORG / GPE / NORP / FAC / LOC
-    A one-word ORG mention the same article uses at least as often as a person's surname (the
-    NER tags "Trump" PERSON in one sentence and ORG in the next) joins that person:
-    "surname_other_label".
+    A one-word ORG mention that the same article uses as a person's surname joins that person
+    (rule "surname_other_label"): the small NER tags "Trump" PERSON in one sentence and ORG in the
+    next, and some articles tag every "Conway" or "Hollande" ORG. The article uses the word as a
+    surname when it tags the word PERSON at least as often as ORG, or when it quotes a person
+    of that surname by full name (a quote speaker such as "Kellyanne Conway": the attribution
+    layer read the word as that person in the article's own sentences).
     Otherwise mentions are clustered by (label, alias key): ORG "the Kremlin" and ORG "Kremlin" are one
     entity, GPE "Georgia" and PERSON "Georgia" are not. canonical_name is the most frequent
     alias as written, ties alphabetical. The rule is "exact" (alias equals the canonical name
@@ -610,10 +613,31 @@ def link_entities(mentions: Iterable[Mention], rules: Rules) -> list[EntityLink]
         if len(alias.key) == 1 and link.match_rule in {"surname_only", "surname_ambiguous"}
     }
     as_person = Counter((a.mention.article_id, a.key[0]) for a in person_aliases if len(a.key) == 1)
+    quoted = _quoted_people(person_aliases, people)
     links = list(people)
     for label in sorted(by_label):
-        links.extend(_relabel_surnames(by_label[label], _link_other(by_label[label]), surname_of, as_person))
+        links.extend(_relabel_surnames(by_label[label], _link_other(by_label[label]), surname_of, as_person,
+                                       quoted))
     return sorted(links, key=_link_sort_key)
+
+
+def _quoted_people(aliases: list[_Alias], links: list[EntityLink]) -> dict[tuple[str, str], EntityLink]:
+    """(article, surname) -> the person of that surname the article quotes by full name.
+
+    When the article quotes several people of one surname, the most quoted wins, ties by
+    canonical name. Speaker mentions share the `s|<surname>` block with one-word ORG mentions,
+    so the incremental night sees the same choice.
+    """
+    quoted: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    by_entity: dict[str, EntityLink] = {}
+    for alias, link in zip(aliases, links):
+        if alias.mention.source == "speaker" and len(alias.key) >= 2:
+            quoted[link.article_id, alias.key[-1]][link.entity_id] += 1
+            by_entity.setdefault(link.entity_id, replace(link, matched_alias=alias.display))
+    return {
+        key: by_entity[min(counts, key=lambda e: (-counts[e], by_entity[e].canonical_name, e))]
+        for key, counts in quoted.items()
+    }
 
 
 def _relabel_surnames(
@@ -621,22 +645,25 @@ def _relabel_surnames(
     links: list[EntityLink],
     surname_of: Mapping[tuple[str, str], EntityLink],
     as_person: Counter[tuple[str, str]],
+    quoted: Mapping[tuple[str, str], EntityLink],
 ) -> list[EntityLink]:
-    """A one-word ORG mention that the same article mostly uses as a person's surname.
+    """A one-word ORG mention that the same article uses as a person's surname.
 
     The NER tags "Trump" PERSON in one sentence and ORG in the next; when the article itself
     attaches the word to a person ("Trump" -> Donald Trump, surname rules) at least as often as
-    it tags it ORG, the ORG tag is taken for a slip and the mention joins that person (rule
-    "surname_other_label"). Places and groups are never relabelled ("Israel" is not Steve
-    Israel), nor is a word the article mostly tags ORG ("GOP", "Post").
+    it tags it ORG, or quotes a person of that surname by full name ("Conway told CBS" where the
+    quote's speaker is Kellyanne Conway), the ORG tag is taken for a slip and the mention joins
+    that person (rule "surname_other_label"). Places and groups are never relabelled ("Israel"
+    is not Steve Israel), nor is a word the article mostly tags ORG and quotes no one by
+    ("GOP", "Ford" beside an unquoted Gerald Ford).
     """
     as_org = Counter((a.mention.article_id, a.key[0]) for a in aliases if len(a.key) == 1 and a.mention.label == "ORG")
     relabelled = []
     for alias, link in zip(aliases, links):
         key = (link.article_id, alias.key[0])
         person = None
-        if len(alias.key) == 1 and alias.mention.label == "ORG" and as_person[key] >= as_org[key]:
-            person = surname_of.get(key)
+        if len(alias.key) == 1 and alias.mention.label == "ORG":
+            person = (surname_of.get(key) if as_person[key] >= as_org[key] else None) or quoted.get(key)
         if person is None:
             relabelled.append(link)
             continue

@@ -34,7 +34,6 @@ left join links
     and links.article_id = ner.article_id
     and links.start_char = ner.start_char
     and links.end_char = ner.end_char
-    and links.entity_type = ner.entity_type
 
 union all
 
