@@ -149,6 +149,7 @@ create table if not exists raw.link_reprint_spans (
     article_id varchar not null, start_char integer not null, end_char integer not null
 );
 create table if not exists raw.link_forms (block varchar not null, display varchar not null, n integer not null);
+create table if not exists raw.link_version (linker varchar not null, linked_at timestamptz not null);
 create table if not exists ops.quarantine (
     source_file varchar not null,
     content_hash varchar,

@@ -227,6 +227,37 @@ def test_a_warehouse_linked_before_the_state_existed_is_relinked_in_full(article
     assert _state(db)["link_articles"] and len(_state(db)["link_articles"]) == 6
 
 
+def test_links_made_by_another_linker_are_redone_in_full(articles, tmp_path, monkeypatch):
+    from extractors.linking import nightly
+
+    db = tmp_path / "w.duckdb"
+    _load(db, articles[:5], 1)
+    assert link(db, "night1")["full"] == 0  # nothing linked yet: every article is the night's
+    _load(db, [articles[5]], 2)
+    assert link(db, "night2")["full"] == 0
+    monkeypatch.setattr(nightly, "linker_version", lambda: "another-linker")
+    _load(db, [articles[6]], 3)
+    assert link(db, "night3")["full"] == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select linker from raw.link_version").fetchall() == [("another-linker",)]
+    _load(db, [articles[7]], 4)
+    assert link(db, "night4")["full"] == 0
+
+
+def test_the_linker_version_follows_the_linking_code_and_the_rules(tmp_path):
+    from extractors.versions import linker_version
+
+    code, rules = tmp_path / "linking", tmp_path / "rules"
+    code.mkdir(), rules.mkdir()
+    (code / "entities.py").write_text("A = 1\n")
+    (rules / "cues.txt").write_text("said\n")
+    first = linker_version(code, rules)
+    (rules / "cues.txt").write_text("said\ntold\n")
+    second = linker_version(code, rules)
+    (code / "entities.py").write_text("A = 2\n")
+    assert len({first, second, linker_version(code, rules)}) == 3
+
+
 def _text_article(db: Path, article_id: str, source_file: str, text: str, night: int) -> None:
     """An article row alone (no mentions, no quotes), as loaded on the given night."""
     ensure_schema(db)

@@ -39,6 +39,7 @@ from extractors.linking.incremental_overlaps import overlaps_night, store_reprin
 from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps_with_spans
 from extractors.linking.store import Store, article_texts, current_quotes, ner_rows
 from extractors.rules import load_rules
+from extractors.versions import linker_version
 from extractors.warehouse import CURRENT_ARTICLES, connect, ensure_schema
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def link(work_db: Path, run_id: str, full: bool | None = None) -> dict[str, int]
     among them `rows_read`: the rows read into Python, the night's work.
 
     `full` defaults to the environment variable QUOTEWIRE_FULL_RELINK ("1": relink in full), so a
-    run after a rules change is `QUOTEWIRE_FULL_RELINK=1 make run`.
+    run can force it; a change of the linking code or rules relinks in full by itself.
     """
     if full is None:
         full = os.environ.get(FULL_RELINK_ENV, "") == "1"
@@ -68,9 +69,12 @@ def link(work_db: Path, run_id: str, full: bool | None = None) -> dict[str, int]
     with connect(work_db) as con:
         store = Store(con)
         con.execute("begin transaction")
-        if not full and _needs_full(store):
+        linker = linker_version()
+        if not full and _needs_full(store, linker):
             full = True
         counts = _link_full(store, run_id) if full else _link_night(store, run_id)
+        store.execute("delete from raw.link_version")
+        con.execute("insert into raw.link_version values (?, now())", [linker])
         con.execute("commit")
     counts = {"full": int(full), **counts, "rows_read": sum(store.rows_read.values()),
               **{f"rows_read_{k}": v for k, v in sorted(store.rows_read.items())}}
@@ -78,12 +82,16 @@ def link(work_db: Path, run_id: str, full: bool | None = None) -> dict[str, int]
     return counts
 
 
-def _needs_full(store: Store) -> bool:
-    """A warehouse linked before the linking state existed has links but no state."""
+def _needs_full(store: Store, linker: str) -> bool:
+    """Links made by another linker (other linking code or rules), or before the linking state
+    existed, are redone in full: a night's links must agree with the earlier ones."""
     (state,) = store.con.execute("select count(*) from raw.link_articles").fetchone()
     (links,) = store.con.execute(
         "select (select count(*) from raw.entity_links) + (select count(*) from raw.claim_variants)").fetchone()
-    return state == 0 and links > 0
+    if state == 0:
+        return links > 0
+    (linked_by,) = store.con.execute("select max(linker) from raw.link_version").fetchone()
+    return linked_by != linker
 
 
 def _night_delta(store: Store) -> tuple[int, int]:
