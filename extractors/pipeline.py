@@ -184,7 +184,8 @@ def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: st
 
     result = extract_batch(Landing(_landing(settings, run_id)), files, settings.spacy_model,
                            settings.max_file_bytes, settings.spacy_batch_size,
-                           settings.min_article_words, settings.max_article_chars)
+                           settings.min_article_words, settings.max_article_chars,
+                           settings.extract_processes)
     return write_batch_files(_batch_dir(settings, run_id), name, {
         "articles": result.articles,
         "entities": result.entities,
