@@ -22,7 +22,10 @@ import math
 import multiprocessing
 import os
 import signal
+import sys
 import threading
+import types
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -34,6 +37,7 @@ CHUNKS_PER_WORKER = 4
 PARENT_CHECK_SECONDS = 1.0
 
 _lock = threading.Lock()
+_spawn_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_key: tuple[str, int, int] | None = None  # (model, processes, owner pid)
 _exit_hook = False
@@ -111,7 +115,8 @@ def extract_in_pool(articles: list, model: str, processes: int, pipe_batch_size:
     chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
     futures: list[Future] = []
     try:
-        futures = [pool.submit(_extract_chunk, chunk, pipe_batch_size) for chunk in chunks]
+        with _main_not_imported():  # workers are spawned inside submit
+            futures = [pool.submit(_extract_chunk, chunk, pipe_batch_size) for chunk in chunks]
         parts = [future.result() for future in futures]
     except BrokenProcessPool as error:
         shutdown()  # the next batch starts a fresh pool
@@ -124,6 +129,23 @@ def extract_in_pool(articles: list, model: str, processes: int, pipe_batch_size:
         by_id = {article.article_id: article for article in chunk}
         part.articles = [by_id[article_id] for article_id in part.articles]
     return parts
+
+
+@contextmanager
+def _main_not_imported():
+    """Spawn workers without the parent's main module. A spawned child runs the parent's
+    `__main__` script again (as `__mp_main__`) before its work; for a task under a scheduler that
+    script is the `airflow` command, whose import fails in a child (and costs seconds anyway),
+    and a script without an `if __name__ == "__main__"` guard would run itself again. Workers
+    need only extractors' modules, so while they start, `__main__` is a bare module to
+    multiprocessing (it names neither a file nor a module to re-import)."""
+    with _spawn_lock:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
 
 
 def _start_worker(model: str, parent_pid: int) -> None:

