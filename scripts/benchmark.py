@@ -87,7 +87,9 @@ def main() -> int:
         list(nlp.pipe(texts[:5]))  # warm up
         bare = _timed(lambda: _drain(nlp.pipe(texts, batch_size=settings.spacy_batch_size)))
         # Two processes as spaCy makes them (forked from this one, the model already loaded).
+        print(f"bare nlp.pipe, 1 process: {bare:.1f} s", flush=True)
         bare2 = _timed(lambda: _drain(nlp.pipe(texts, batch_size=settings.spacy_batch_size, n_process=2)))
+        print(f"bare nlp.pipe, 2 processes: {bare2:.1f} s", flush=True)
 
         processes = settings.extract_processes
         started = time.perf_counter()
@@ -95,6 +97,7 @@ def main() -> int:
                                settings.spacy_batch_size, processes=processes)
         extraction = time.perf_counter() - started  # includes starting the pool's workers
         extract_pool.shutdown()
+        print(f"extraction, {processes} worker processes: {extraction:.1f} s", flush=True)
 
         env = {
             **os.environ,
