@@ -185,8 +185,9 @@ def _snapshot(warehouse: Path, into: Path) -> None:
 
 
 def _published(warehouse: Path) -> list[Path]:
-    """The files readers open: the published file and anything beside it named after it."""
-    return sorted(p for p in warehouse.parent.glob(warehouse.stem + "*") if p.is_file())
+    """The files readers open: the published file and any file beside it that extends its name
+    (not the work database, which readers never open)."""
+    return sorted(p for p in warehouse.parent.glob(warehouse.name + "*") if p.is_file())
 
 
 def _changed_bytes(warehouse: Path, before: Path) -> int:
