@@ -12,13 +12,14 @@ WAREHOUSE ?=
 DATE ?=
 VERBOSE ?=
 N ?= 840
+W ?= 1000
 
 PEER_VENV := .venv-peer
 PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | cut -c1-12)
 IN ?=
 OUT ?=
 
-.PHONY: venv run report browser test test-fast test-distributed distributed-up redis bench eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
+.PHONY: venv run report browser test test-fast test-distributed distributed-up redis bench bench-scale eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
 
 venv: $(STAMP)
 
@@ -54,8 +55,13 @@ test: venv browser
 test-fast: venv
 	$(BIN)/python -m pytest -m "not integration"
 
+# The whole run on N PolNeAR articles beside bare nlp.pipe on one and two processes (docs/benchmark.md).
 bench: venv
 	$(BIN)/python scripts/benchmark.py --articles $(N)
+
+# A night of 100 new articles and a night with none, on a warehouse of W articles (docs/benchmark.md).
+bench-scale: venv
+	$(BIN)/python scripts/bench_scale.py --articles $(W)
 
 # Retrain the attribution model (extractors/attribution/models/) from PolNeAR train and print
 # its 5-fold cross-validated figures beside the hand rules' and dev's (docs/attribution_model_card.md).

@@ -1,7 +1,9 @@
 """Extract one batch of articles: clean text, entities and attributed quotes.
 
 spaCy is loaded once per process (`load_pipeline` is cached) and documents go through
-`nlp.pipe`, so a mapped Airflow task pays the model load once for its whole batch.
+`nlp.pipe`. With more than one process, the articles are parsed by a pool of worker processes
+kept for the life of the calling process (extractors/extract_pool.py), so spaCy is loaded once
+per worker, not once per batch; the records are the same, in the same order.
 """
 
 from __future__ import annotations
@@ -238,9 +240,11 @@ def _articles_of(item: LandingFile, data: bytes, digest: str, manifest: dict, ru
 
 def extract_batch(
     landing: Landing, files: list[LandingFile], model: str, max_bytes: int, pipe_batch_size: int = 16,
-    min_words: int = MIN_ARTICLE_WORDS, max_chars: int = MAX_ARTICLE_CHARS,
+    min_words: int = MIN_ARTICLE_WORDS, max_chars: int = MAX_ARTICLE_CHARS, processes: int = 1,
 ) -> BatchResult:
     """Read, clean and extract a batch of landing files (re-checked: they may have changed).
+
+    `processes` > 1 parses with this process's pool of that many workers (extract_pool).
 
     A failure tied to one file or record quarantines it and the batch goes on; only a failure
     of the machine (out of memory, the landing folder unreachable) fails the batch.
@@ -269,12 +273,34 @@ def extract_batch(
             log.exception("reading %s failed", item.source_file)
             result.quarantined.append(QuarantineRecord(item.source_file, digest, "extraction_error", repr(error)))
     if articles:
-        nlp = load_pipeline(model)
-        too_long = [a for a in articles if len(a.text) > nlp.max_length]
-        for article in too_long:
+        _extract_all(articles, model, rules, result, pipe_batch_size, processes)
+    return result
+
+
+def extract_articles(articles: list[ArticleRecord], nlp, rules: Rules, pipe_batch_size: int) -> BatchResult:
+    """Entities and quotes of cleaned articles: the work of one process (a worker's chunk)."""
+    result = BatchResult()
+    parseable = []
+    for article in articles:
+        if len(article.text) > nlp.max_length:
             result.quarantined.append(QuarantineRecord(
                 article.source_file, article.content_hash, "too_large",
                 f"{len(article.text)} characters is over spaCy's nlp.max_length of {nlp.max_length}"))
-        articles = [a for a in articles if len(a.text) <= nlp.max_length]
-        extract_documents(articles, nlp, rules, result, pipe_batch_size)
+        else:
+            parseable.append(article)
+    extract_documents(parseable, nlp, rules, result, pipe_batch_size)
     return result
+
+
+def _extract_all(articles: list[ArticleRecord], model: str, rules: Rules, result: BatchResult,
+                 pipe_batch_size: int, processes: int) -> None:
+    from extractors.extract_pool import extract_in_pool
+
+    parts = extract_in_pool(articles, model, processes, pipe_batch_size)
+    if parts is None:  # one process wanted, or this one may not start any
+        parts = [extract_articles(articles, load_pipeline(model), rules, pipe_batch_size)]
+    for part in parts:
+        result.articles.extend(part.articles)
+        result.entities.extend(part.entities)
+        result.quotes.extend(part.quotes)
+        result.quarantined.extend(part.quarantined)

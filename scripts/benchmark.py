@@ -4,11 +4,14 @@
 
 Takes N real articles from the PolNeAR train split (../shared/eval/polnear/train.jsonl; the
 texts stay outside the repository), writes them as .txt files into a temporary landing folder,
-and measures on this machine:
-  1. bare `nlp.pipe` over the texts, one process: words/s;
-  2. Quotewire's extraction (cleaning, spaCy, quote attribution) in-process: words/s;
+and measures in one run, on this machine:
+  1. bare `nlp.pipe` over the texts, one process, then two (`n_process=2`): words/s;
+  2. Quotewire's extraction (cleaning, spaCy, quote attribution) in this process with the
+     extraction pool of QUOTEWIRE_EXTRACT_PROCESSES workers: words/s;
   3. the whole DAG run (`scripts/run_nightly.py`, dag.test(), dbt, GX, publish): wall time,
-     articles/s, words/s and peak memory (largest process, max RSS).
+     articles/s, words/s, peak memory (largest process, max RSS) and seconds per task;
+and prints each throughput as a ratio of bare `nlp.pipe` on two processes, measured in the
+same run (absolute figures move with the machine's load; the ratios much less).
 """
 
 from __future__ import annotations
@@ -21,27 +24,30 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "eval" / "polnear" / "train.jsonl"
 
 
-_TASK_EVENT = re.compile(r"^(\S+Z) .*\[DAG TEST\] (starting|end task) task_id=(\w+)", re.MULTILINE)
+# The run's own lines, one per task: "  extract x17    success          126.9 s".
+_TASK_LINE = re.compile(r"^  (\w+)( x\d+)?\s+\S+\s+([\d.]+) s$", re.MULTILINE)
 
 
-def task_seconds(log: str) -> dict[str, float]:
-    """Seconds spent in each task (mapped instances added up), from dag.test()'s log lines."""
-    started: dict[str, datetime] = {}
-    spent: dict[str, float] = {}
-    for stamp, event, task in _TASK_EVENT.findall(log):
-        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        if event == "starting":
-            started[task] = at
-        elif task in started:  # "end task"
-            spent[task] = spent.get(task, 0.0) + (at - started.pop(task)).total_seconds()
-    return spent
+def task_seconds(output: str) -> dict[str, float]:
+    """Seconds of each task (a mapped task: first start to last end), from run_nightly's lines."""
+    return {task + (mapped or ""): float(seconds) for task, mapped, seconds in _TASK_LINE.findall(output)}
+
+
+def _drain(docs) -> None:
+    for _ in docs:
+        pass
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
 
 
 def main() -> int:
@@ -54,6 +60,7 @@ def main() -> int:
         return 0
 
     sys.path.insert(0, str(ROOT))
+    from extractors import extract_pool
     from extractors.extract import extract_batch, load_pipeline
     from extractors.landing import Landing, LandingFile, content_hash
     from extractors.predict import read_jsonl
@@ -78,15 +85,19 @@ def main() -> int:
 
         nlp = load_pipeline(settings.spacy_model)
         list(nlp.pipe(texts[:5]))  # warm up
-        started = time.perf_counter()
-        for _ in nlp.pipe(texts, batch_size=settings.spacy_batch_size):
-            pass
-        bare = time.perf_counter() - started
+        bare = _timed(lambda: _drain(nlp.pipe(texts, batch_size=settings.spacy_batch_size)))
+        # Two processes as spaCy makes them (forked from this one, the model already loaded).
+        print(f"bare nlp.pipe, 1 process: {bare:.1f} s", flush=True)
+        bare2 = _timed(lambda: _drain(nlp.pipe(texts, batch_size=settings.spacy_batch_size, n_process=2)))
+        print(f"bare nlp.pipe, 2 processes: {bare2:.1f} s", flush=True)
 
+        processes = settings.extract_processes
         started = time.perf_counter()
         result = extract_batch(Landing(landing), files, settings.spacy_model, settings.max_file_bytes,
-                               settings.spacy_batch_size)
-        extraction = time.perf_counter() - started
+                               settings.spacy_batch_size, processes=processes)
+        extraction = time.perf_counter() - started  # includes starting the pool's workers
+        extract_pool.shutdown()
+        print(f"extraction, {processes} worker processes: {extraction:.1f} s", flush=True)
 
         env = {
             **os.environ,
@@ -94,8 +105,16 @@ def main() -> int:
             "QUOTEWIRE_LANDING": str(landing),
             "QUOTEWIRE_WAREHOUSE": str(tmp_path / "warehouse" / "quotewire.duckdb"),
         }
+        # Airflow's metadata database first, outside the timing: a deployment migrates it once.
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_nightly.py")],
+        setup = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_nightly.py"), "--setup-only"],
+                               env=env, capture_output=True, text=True, check=False)
+        if setup.returncode != 0:
+            print(setup.stdout[-3000:], setup.stderr[-3000:])
+            return 1
+        setup_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_nightly.py"), "--no-migrate"],
                               env=env, capture_output=True, text=True, check=False)
         whole = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -103,17 +122,25 @@ def main() -> int:
             print(done.stdout[-5000:], done.stderr[-3000:])
             return 1
         summary = done.stdout[done.stdout.rfind("Quotewire run"):]
-        tasks = task_seconds(done.stdout + done.stderr)
+        tasks = task_seconds(done.stdout)
 
+    def row(name: str, seconds: float) -> str:
+        return (f"| {name} | {seconds:.1f} | {len(texts) / seconds:.1f} | {words / seconds:,.0f} "
+                f"| {bare2 / seconds:.2f} |")
+
+    batch = settings.spacy_batch_size
     print()
-    print("| measure | seconds | articles/s | words/s | vs bare nlp.pipe |")
+    print("| measure | seconds | articles/s | words/s | throughput vs bare nlp.pipe, 2 processes |")
     print("|---|---|---|---|---|")
-    print(f"| bare nlp.pipe (1 process, batch_size={settings.spacy_batch_size}) | {bare:.1f} | {len(texts) / bare:.1f} | {words / bare:,.0f} | 1.00 |")
-    print(f"| extraction (clean + spaCy + attribution) | {extraction:.1f} | {len(texts) / extraction:.1f} "
-          f"| {words / extraction:,.0f} | {extraction / bare:.2f} |")
-    print(f"| whole DAG run (dag.test, dbt, GX, publish) | {whole:.1f} | {len(texts) / whole:.1f} "
-          f"| {words / whole:,.0f} | {whole / bare:.2f} |")
+    print(row(f"bare nlp.pipe, 1 process (batch_size={batch})", bare))
+    print(row(f"bare nlp.pipe, 2 processes (n_process=2, batch_size={batch})", bare2))
+    print(row(f"extraction (clean + spaCy + attribution), {processes} worker processes", extraction))
+    print(row("whole DAG run (dag.test, link, dbt, GX, publish)", whole))
     print()
+    print(f"whole run / bare nlp.pipe on 2 processes: {bare2 / whole:.2f}x the throughput "
+          f"(1 process: {bare / whole:.2f}x)")
+    print(f"not timed: migrating the fresh Airflow metadata database took {setup_seconds:.1f} s "
+          "(`make run` repeats it, a no-op on a migrated database; a scheduled night does not)")
     print(f"quotes found: {len(result.quotes)}; peak memory (largest process of the run): {peak_mb:,.0f} MB")
     print("seconds per task of the whole run: " + ", ".join(f"{task} {sec:.1f}" for task, sec in tasks.items()))
     print()

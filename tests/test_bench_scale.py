@@ -1,0 +1,70 @@
+"""The scale benchmark's replicas: fresh ids, new names and words, and every offset still
+pointing at its text (the raw gate would refuse them otherwise)."""
+
+from __future__ import annotations
+
+import sys
+
+from conftest import ROOT
+
+from extractors.extract import BatchResult
+from extractors.quote_spans import normalize_statement
+from extractors.records import ArticleRecord, EntityRecord, QuoteRecord
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_scale import Copy, replicate  # noqa: E402
+
+TEXT = ('Kremlin spokesman Dmitry Peskov said on Friday: "The presidents discussed the situation '
+        'in considerable detail." Peskov added that Vladimir Putin had congratulated Donald Trump.')
+
+
+def _span(text: str, part: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(part, start + 1)
+    return start, start + len(part)
+
+
+def _base() -> BatchResult:
+    article = ArticleRecord("a1", "h1", "a.txt", 0, "t1", None, None, None, None, "Call", "Anna Smith",
+                            "2017-01-27T12:00:00+00:00", None, None, TEXT, TEXT, len(TEXT.split()))
+    names = [("Dmitry Peskov", 0), ("Peskov", 1), ("Vladimir Putin", 0), ("Donald Trump", 0)]
+    entities = [EntityRecord(f"e{i}", "a1", "PERSON", name, *_span(TEXT, name, nth)) for i, (name, nth) in enumerate(names)]
+    entities.append(EntityRecord("e9", "a1", "ORG", "Kremlin", *_span(TEXT, "Kremlin")))
+    quote = "The presidents discussed the situation in considerable detail."
+    q_start, q_end = _span(TEXT, quote)
+    s_start, s_end = _span(TEXT, "Dmitry Peskov")
+    c_start, c_end = _span(TEXT, "said")
+    quotes = [QuoteRecord("q1", "a1", quote, q_start, q_end, "direct", "Dmitry Peskov", "Dmitry Peskov",
+                          s_start, s_end, "said", c_start, c_end, normalize_statement(quote), "PERSON")]
+    return BatchResult([article], entities, quotes, [])
+
+
+def test_every_replica_offset_points_at_its_text_and_ids_are_fresh():
+    base = _base()
+    vocabulary = ["considered", "discussion", "situations", "presidential", "afternoon"]
+    seen_ids, texts = set(), set()
+    for number in range(30):
+        articles, entities, quotes = replicate(base, Copy(number, vocabulary), normalize_statement)
+        [article] = articles
+        texts.add(article.text)
+        for entity in entities:
+            assert article.text[entity.start_char:entity.end_char] == entity.entity_text
+        [quote] = quotes
+        assert article.text[quote.start_char:quote.end_char] == quote.quote_text
+        assert article.text[quote.speaker_start:quote.speaker_end] == quote.speaker_mention
+        assert article.text[quote.cue_start:quote.cue_end] == quote.cue == "said"
+        assert quote.normalized_text == normalize_statement(quote.quote_text)
+        # The speaker's full name is the one its mention now carries, and it is not Peskov.
+        assert quote.speaker == quote.speaker_mention and "Peskov" not in article.text
+        assert "Kremlin" in article.text  # only people are renamed
+        ids = {article.article_id, quote.quote_id, *(e.entity_id for e in entities)}
+        assert not ids & seen_ids
+        seen_ids |= ids
+    assert len(texts) == 30  # no two copies are the same text (loading would drop duplicates)
+
+
+def test_a_name_is_renamed_the_same_way_throughout_a_copy():
+    articles, entities, _ = replicate(_base(), Copy(7, ["changed"]), normalize_statement)
+    full, alone = entities[0].entity_text, entities[1].entity_text
+    assert full.split()[-1] == alone  # "Dmitry Peskov" ... "Peskov" stay one person
