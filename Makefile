@@ -18,7 +18,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run report browser test test-fast bench eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
+.PHONY: venv run reprocess report browser test test-fast bench eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
 
 venv: $(STAMP)
 
@@ -32,6 +32,12 @@ $(STAMP):
 
 run: venv
 	$(BIN)/python scripts/run_nightly.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(DATE),--logical-date "$(DATE)") $(if $(VERBOSE),--verbose)
+
+# Re-extract, from the stored text, the articles an older spaCy pipeline or older rules extracted,
+# then run the night as `make run` does (DRY_RUN=1 only lists them).
+DRY_RUN ?=
+reprocess: venv
+	$(BIN)/python scripts/reprocess.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(VERBOSE),--verbose) $(if $(DRY_RUN),--dry-run)
 
 # The HTML report of the published warehouse (the DAG's report task builds it after each publish).
 report: venv

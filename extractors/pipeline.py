@@ -194,8 +194,9 @@ def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: st
 
 
 @_as_task("load")
-def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
-    """Load the extracted batches and the quarantine found by discovery into the work database."""
+def load(batches: list[dict[str, str]], run_id: str, reprocess: bool = False) -> dict[str, int]:
+    """Load the extracted batches and the quarantine found by discovery into the work database;
+    with `reprocess`, then extract again the articles an older model or older rules extracted."""
     from extractors.warehouse import load_batches
 
     settings = Settings.from_env()
@@ -207,6 +208,13 @@ def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
         articles_new=added["articles"], entities_new=added["entities"],
         quotes_new=added["quotes"], files_quarantined=added["quarantine"],
     )
+    if reprocess:
+        from extractors.reprocess import reextract
+
+        redone = reextract(settings.work_db, run_id, settings.spacy_model, _batch_dir(settings, run_id) / "reextract",
+                           settings.spacy_batch_size)
+        RunLog(settings.state_dir, run_id).count(**redone)
+        added = {**added, **redone}
     return added
 
 

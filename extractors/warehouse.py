@@ -152,6 +152,10 @@ create table if not exists raw.link_reprint_spans (
     article_id varchar not null, start_char integer not null, end_char integer not null
 );
 create table if not exists raw.link_forms (block varchar not null, display varchar not null, n integer not null);
+-- Written by a reprocess (extractors/reprocess.py), emptied by the next link: articles extracted
+-- again (linked as replaced), and the claims their former quotes belonged to (described again).
+create table if not exists raw.link_reextracted (article_id varchar not null);
+create table if not exists raw.link_stale_claims (claim_id varchar not null);
 create table if not exists ops.quarantine (
     source_file varchar not null,
     content_hash varchar,
