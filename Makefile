@@ -18,7 +18,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run reprocess report browser test test-fast bench eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
+.PHONY: venv run reprocess check-readme report browser test test-fast bench eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
 
 venv: $(STAMP)
 
@@ -57,6 +57,11 @@ test: venv browser
 # The unit tests only (no DAG run, no dbt build): under a minute.
 test-fast: venv
 	$(BIN)/python -m pytest -m "not integration"
+
+# Run every shell block of README.md as written in a scratch copy of the project (about 15 minutes:
+# several nightly runs, and Airflow under a scheduler on 127.0.0.1:5433 and :8080).
+check-readme: venv
+	$(BIN)/python scripts/check_readme.py
 
 bench: venv
 	$(BIN)/python scripts/benchmark.py --articles $(N)
