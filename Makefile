@@ -58,7 +58,7 @@ test: venv browser
 test-fast: venv
 	$(BIN)/python -m pytest -m "not integration"
 
-# Run every shell block of README.md as written in a scratch copy of the project (about 15 minutes:
+# Run every shell block of README.md as written in a scratch copy of the project (about 25 minutes:
 # several nightly runs, and Airflow under a scheduler on 127.0.0.1:5433 and :8080).
 check-readme: venv
 	$(BIN)/python scripts/check_readme.py

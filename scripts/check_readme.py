@@ -52,20 +52,24 @@ class Scratch:
     def sh(self, script: str, timeout: float = 900, stdin: str | None = None) -> subprocess.CompletedProcess:
         """Run a script with bash in its own process group; the group is killed when it ends."""
         self.log.append(f"$ {script}")
-        process = subprocess.Popen(["bash", "-c", script], cwd=self.root, env=self.env(), text=True,
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        try:
-            out, _ = process.communicate(stdin, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            stop_group(process.pid, leader=process)
-            out, _ = process.communicate()
-            out += f"\n[check_readme: stopped after {timeout:.0f} s]"
-            process.returncode = 124
-        finally:
-            stop_group(process.pid, leader=process)
+        # Output goes to a file, not a pipe: servers a block leaves in the background keep a pipe
+        # open, and the block is over when bash exits.
+        with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as output, \
+                tempfile.TemporaryFile("w+", encoding="utf-8") as given:
+            given.write(stdin or "")
+            given.seek(0)
+            process = subprocess.Popen(["bash", "-c", script], cwd=self.root, env=self.env(), text=True,
+                                       stdin=given, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                returncode = process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                returncode = 124
+            finally:
+                stop_group(process.pid, grace=120, leader=process)
+            output.seek(0)
+            out = output.read() + (f"\n[check_readme: stopped after {timeout:.0f} s]" if returncode == 124 else "")
         self.log.append(out[-3000:])
-        return subprocess.CompletedProcess(script, process.returncode, out, "")
+        return subprocess.CompletedProcess(script, returncode, out, "")
 
     def must(self, script: str, timeout: float = 900, stdin: str | None = None, expect: str | None = None) -> str:
         done = self.sh(script, timeout, stdin)
@@ -106,7 +110,8 @@ def scratch_copy(dest: Path) -> Scratch:
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / name)
     (dest / ".venv").symlink_to(ROOT / ".venv")
-    dest.chmod(0o755)  # the metadata database runs as the `postgres` user when root runs this
+    for folder in (dest, dest.parent):  # the metadata database runs as `postgres` when root runs this
+        folder.chmod(0o755)
     return Scratch(dest)
 
 
@@ -120,6 +125,16 @@ def substitute(block: str, replacements: dict[str, str]) -> str:
 def port_free(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def busy_ports(ports: tuple[int, ...], wait: float = 60) -> list[int]:
+    """The ports still taken after up to `wait` seconds (servers of an earlier block stopping)."""
+    deadline = time.monotonic() + wait
+    while True:
+        busy = [p for p in ports if not port_free(p)]
+        if not busy or time.monotonic() >= deadline:
+            return busy
+        time.sleep(2)
 
 
 # ---- one function per README block; each runs the block as written unless it says otherwise ----
@@ -170,19 +185,23 @@ def acknowledge(s: Scratch, block: str) -> None:
 def production(s: Scratch, block: str) -> None:
     """The block as written, then (the checker's own tail) a wait for the triggered run's verdict;
     every server it started is stopped with its process group."""
-    busy = [p for p in (5433, 8080) if not port_free(p)]
+    busy = busy_ports((5433, 8080))
     if busy:
         raise CheckFailed(f"ports {busy} are taken: the block names 5433 and 8080, stop what uses them first")
     tail = """
-# check_readme: wait for the triggered run to finish
+# check_readme: wait for the triggered run to finish (the CLI logs warnings on stdout too)
 for _ in $(seq 1 120); do
-  runs=$(airflow dags list-runs quotewire_nightly -o plain 2>/dev/null)
-  case "$runs" in *success*|*failed*) break;; esac
+  state=$(airflow dags list-runs quotewire_nightly -o json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    if line.startswith("[{"):
+        print(" ".join(run["state"] for run in json.loads(line)))')
+  case "$state" in success|failed) break;; esac
   sleep 10
 done
-echo "$runs"
+echo "triggered run: $state"
 """
-    s.must(block + "\n" + tail, timeout=1800, expect="success")
+    s.must(block + "\n" + tail, timeout=1800, expect="triggered run: success")
 
 
 def airflow_ui(s: Scratch, block: str) -> None:
@@ -190,7 +209,7 @@ def airflow_ui(s: Scratch, block: str) -> None:
     process group: every server it started must be gone (both ports free again)."""
     import urllib.request
 
-    busy = [p for p in (5433, 8080) if not port_free(p)]
+    busy = busy_ports((5433, 8080))
     if busy:
         raise CheckFailed(f"ports {busy} are taken: make airflow-ui uses 5433 and 8080, stop what uses them first")
     log = open(s.root / ".airflow-ui.log", "w+", encoding="utf-8")
@@ -213,11 +232,8 @@ def airflow_ui(s: Scratch, block: str) -> None:
     s.log.append(output)
     if not healthy:
         raise CheckFailed(f"make airflow-ui never answered on 127.0.0.1:8080:\n{output}")
-    for _ in range(30):
-        if port_free(5433) and port_free(8080):
-            return
-        time.sleep(2)
-    raise CheckFailed("after a TERM to make airflow-ui, something still listens on 5433 or 8080")
+    if busy_ports((5433, 8080)):
+        raise CheckFailed("after a TERM to make airflow-ui, something still listens on 5433 or 8080")
 
 
 def predict(s: Scratch, block: str) -> None:
