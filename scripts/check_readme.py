@@ -189,13 +189,14 @@ def production(s: Scratch, block: str) -> None:
     if busy:
         raise CheckFailed(f"ports {busy} are taken: the block names 5433 and 8080, stop what uses them first")
     tail = """
-# check_readme: wait for the triggered run to finish (the CLI logs warnings on stdout too)
+# check_readme: wait for the triggered run to finish (the CLI logs warnings on stdout too; unpausing
+# also starts the latest @daily run, hence manual__ only)
 for _ in $(seq 1 120); do
   state=$(airflow dags list-runs quotewire_nightly -o json 2>/dev/null | python3 -c '
 import json, sys
 for line in sys.stdin:
     if line.startswith("[{"):
-        print(" ".join(run["state"] for run in json.loads(line)))')
+        print(" ".join(r["state"] for r in json.loads(line) if r["run_id"].startswith("manual__")))')
   case "$state" in success|failed) break;; esac
   sleep 10
 done
