@@ -19,7 +19,7 @@ PEER_STAMP := $(PEER_VENV)/.installed-$(shell sha256sum requirements-peer.txt | 
 IN ?=
 OUT ?=
 
-.PHONY: venv run report browser test test-fast test-distributed distributed-up redis bench bench-scale eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
+.PHONY: venv run reprocess check-readme report browser test test-fast test-distributed distributed-up redis bench bench-scale eval train predict airflow-ui metadata-db acknowledge-quarantine lock clean
 
 venv: $(STAMP)
 
@@ -33,6 +33,12 @@ $(STAMP):
 
 run: venv
 	$(BIN)/python scripts/run_nightly.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(DATE),--logical-date "$(DATE)") $(if $(VERBOSE),--verbose)
+
+# Re-extract, from the stored text, the articles an older spaCy pipeline or older rules extracted,
+# then run the night as `make run` does (DRY_RUN=1 only lists them).
+DRY_RUN ?=
+reprocess: venv
+	$(BIN)/python scripts/reprocess.py $(if $(LANDING),--landing "$(LANDING)") $(if $(WAREHOUSE),--warehouse "$(WAREHOUSE)") $(if $(VERBOSE),--verbose) $(if $(DRY_RUN),--dry-run)
 
 # The HTML report of the published warehouse (the DAG's report task builds it after each publish).
 report: venv
@@ -54,6 +60,11 @@ test: venv browser
 # The unit tests only (no DAG run, no dbt build): under a minute.
 test-fast: venv
 	$(BIN)/python -m pytest -m "not integration"
+
+# Run every shell block of README.md as written in a scratch copy of the project (about 25 minutes:
+# several nightly runs, and Airflow under a scheduler on 127.0.0.1:5433 and :8080).
+check-readme: venv
+	$(BIN)/python scripts/check_readme.py
 
 # The whole run on N PolNeAR articles beside bare nlp.pipe on one and two processes (docs/benchmark.md).
 bench: venv

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, task
 
 from extractors.settings import extract_queue, warehouse_queue
 
@@ -33,6 +33,10 @@ WRITER_POOL = "quotewire_duckdb_writer"
     default_args={"retries": 2, "retry_delay": timedelta(minutes=2), "queue": warehouse_queue()},
     tags=["quotewire"],
     doc_md=__doc__,
+    # Trigger with {"reprocess": true} to extract again, from the stored text, the articles an
+    # older spaCy pipeline or older rules extracted (`make reprocess` does it).
+    params={"reprocess": Param(False, type="boolean",
+                               description="re-extract articles extracted by an older model or older rules")},
 )
 def quotewire_nightly():
     # A missing pool, model, landing folder or a broken dbt project is not cured by waiting:
@@ -56,10 +60,10 @@ def quotewire_nightly():
         return pipeline.extract(batch, run_id)
 
     @task(pool=WRITER_POOL)
-    def load(batches, run_id=None):
+    def load(batches, run_id=None, params=None):
         from extractors import pipeline
 
-        return pipeline.load(batches, run_id)
+        return pipeline.load(batches, run_id, reprocess=bool(params.get("reprocess")))
 
     @task(pool=WRITER_POOL)
     def link(run_id=None):

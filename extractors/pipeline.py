@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from extractors.landing import LandingFile
 from extractors.records import QuarantineRecord, stable_id
 from extractors.runlock import RunLock, RunRefused
-from extractors.runlog import RunLog, failure_message, run_row
+from extractors.runlog import RunLog, failure_message, run_row, safe_run_id
 from extractors.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -196,8 +196,9 @@ def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: st
 
 
 @_as_task("load")
-def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
-    """Load the extracted batches and the quarantine found by discovery into the work database."""
+def load(batches: list[dict[str, str]], run_id: str, reprocess: bool = False) -> dict[str, int]:
+    """Load the extracted batches and the quarantine found by discovery into the work database;
+    with `reprocess`, then extract again the articles an older model or older rules extracted."""
     from extractors.staging_batches import TABLES, record_batches
     from extractors.warehouse import load_batches
 
@@ -213,6 +214,13 @@ def load(batches: list[dict[str, str]], run_id: str) -> dict[str, int]:
         articles_new=added["articles"], entities_new=added["entities"],
         quotes_new=added["quotes"], files_quarantined=added["quarantine"],
     )
+    if reprocess:
+        from extractors.reprocess import reextract
+
+        scratch = settings.state_dir / "reextract" / safe_run_id(run_id)
+        redone = reextract(settings.work_db, run_id, settings.spacy_model, scratch, settings.spacy_batch_size)
+        RunLog(settings.staging, run_id).count(**redone)
+        added = {**added, **redone}
     return added
 
 
@@ -271,9 +279,9 @@ def dbt_build(run_id: str) -> str:
     if not result.passed:
         raise RuntimeError(result.message)
     prepared = prepare_candidate(settings.work_db, settings.warehouse, settings.publish_storage_version)
-    RunLog(settings.state_dir, run_id).count(publish_full_copy=int(prepared.mode == "full"),
-                                             publish_bytes_written=prepared.bytes_written,
-                                             published_file_bytes=prepared.file_bytes)
+    RunLog(settings.staging, run_id).count(publish_full_copy=int(prepared.mode == "full"),
+                                           publish_bytes_written=prepared.bytes_written,
+                                           published_file_bytes=prepared.file_bytes)
     return f"{result.message}; candidate: {prepared.mode} ({prepared.reason}), {prepared.bytes_written} bytes written"
 
 

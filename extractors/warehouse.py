@@ -150,6 +150,10 @@ create table if not exists raw.link_reprint_spans (
 );
 create table if not exists raw.link_forms (block varchar not null, display varchar not null, n integer not null);
 create table if not exists raw.link_version (linker varchar not null, linked_at timestamptz not null);
+-- Written by a reprocess (extractors/reprocess.py), emptied by the next link: articles extracted
+-- again (linked as replaced), and the claims their former quotes belonged to (described again).
+create table if not exists raw.link_reextracted (article_id varchar not null);
+create table if not exists raw.link_stale_claims (claim_id varchar not null);
 create table if not exists ops.quarantine (
     source_file varchar not null,
     content_hash varchar,

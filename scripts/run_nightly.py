@@ -1,7 +1,7 @@
 """Run the nightly DAG once with `dag.test()` and print what each task did and the run summary.
 
     python scripts/run_nightly.py [--landing DIR] [--warehouse FILE] [--logical-date YYYY-MM-DD]
-                                  [--verbose] [--no-migrate]
+                                  [--verbose] [--no-migrate] [--reprocess]
 
 Uses a project-local AIRFLOW_HOME (.airflow/, SQLite metadata) unless AIRFLOW_HOME is set,
 so no Airflow server is needed. The full Airflow log goes to a file whose path is printed
@@ -145,17 +145,17 @@ class Progress(threading.Thread):
         self.join(timeout=10)
 
 
-def run_once(logical_date: str | None = None):
+def run_once(logical_date: str | None = None, conf: dict | None = None):
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     if bag.import_errors:
         sys.exit(f"DAG import errors: {bag.import_errors}")
     if logical_date is None:
-        return bag.get_dag(DAG_ID).test()
+        return bag.get_dag(DAG_ID).test(run_conf=conf)
     import pendulum
 
-    return bag.get_dag(DAG_ID).test(logical_date=pendulum.parse(logical_date))
+    return bag.get_dag(DAG_ID).test(logical_date=pendulum.parse(logical_date), run_conf=conf)
 
 
 def task_lines(run_id: str) -> list[str]:
@@ -266,6 +266,8 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="stream the full Airflow log instead of a file")
     parser.add_argument("--no-migrate", action="store_true",
                         help="skip `airflow db migrate` and the pool (the caller did both)")
+    parser.add_argument("--reprocess", action="store_true",
+                        help="also re-extract the articles an older spaCy pipeline or older rules extracted")
     parser.add_argument("--setup-only", action="store_true",
                         help="migrate the Airflow metadata database and create the pool, then stop")
     args = parser.parse_args()
@@ -288,7 +290,7 @@ def main() -> int:
         progress = Progress(out)
         progress.start()
         try:
-            dag_run = run_once(args.logical_date)
+            dag_run = run_once(args.logical_date, {"reprocess": True} if args.reprocess else None)
         finally:
             progress.stop()
     print()

@@ -57,3 +57,8 @@ def test_parsing_the_dag_file_imports_no_heavy_library(tmp_path):
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_reprocess_is_a_run_parameter_off_by_default(dag):
+    # `make reprocess` and `airflow dags trigger --conf '{"reprocess": true}'` turn it on.
+    assert dag.params["reprocess"] is False

@@ -3,7 +3,8 @@
 A new quote is compared only with the earlier quotes of its own speaker (claims never cross
 speakers), read in first-seen order so that `assign_claims` builds the same speaker block, with
 the same word-pair index, as a full run would. Claim variants are recomputed for the claims that
-gained occurrences (new quotes) or lost them (quotes of articles a newer version replaced).
+gained occurrences (new quotes) or lost them (quotes of articles a newer version replaced,
+or of articles extracted again: raw.link_stale_claims).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def claims_night(store: Store, rules: StatementRules, run_id: str) -> dict[str, 
     store.execute("""create or replace temp table night_claims as
         select distinct claim_id from raw.claim_assignments
         where quote_id in (select quote_id from raw.quotes
-                           where article_id in (select id from night_added union select id from night_removed))""")
+                           where article_id in (select id from night_added union select id from night_removed))
+        union select claim_id from raw.link_stale_claims""")
     members = store.read("claim_members", f"""
         select q.quote_id, c.claim_id, q.quote_text
         from raw.quotes q

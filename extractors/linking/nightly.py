@@ -75,6 +75,8 @@ def link(work_db: Path, run_id: str, full: bool | None = None) -> dict[str, int]
         counts = _link_full(store, run_id) if full else _link_night(store, run_id)
         store.execute("delete from raw.link_version")
         con.execute("insert into raw.link_version values (?, now())", [linker])
+        store.execute("delete from raw.link_reextracted")
+        store.execute("delete from raw.link_stale_claims")
         con.execute("commit")
     counts = {"full": int(full), **counts, "rows_read": sum(store.rows_read.values()),
               **{f"rows_read_{k}": v for k, v in sorted(store.rows_read.items())}}
@@ -96,12 +98,16 @@ def _needs_full(store: Store, linker: str) -> bool:
 
 def _night_delta(store: Store) -> tuple[int, int]:
     """night_added / night_removed: articles that became / stopped being current since the last link."""
+    # An article extracted again (extractors/reprocess.py) is both: its former rows' state goes,
+    # its new rows come in.
     store.execute(f"""create or replace temp table night_added as
         select article_id as id from ({CURRENT_ARTICLES})
-        where article_id not in (select article_id from raw.link_articles)""")
+        where article_id not in (select article_id from raw.link_articles)
+           or article_id in (select article_id from raw.link_reextracted)""")
     store.execute(f"""create or replace temp table night_removed as
         select article_id as id from raw.link_articles
-        where article_id not in (select article_id from ({CURRENT_ARTICLES}))""")
+        where article_id not in (select article_id from ({CURRENT_ARTICLES}))
+           or article_id in (select article_id from raw.link_reextracted)""")
     added, removed = store.con.execute(
         "select (select count(*) from night_added), (select count(*) from night_removed)").fetchone()
     return added, removed
