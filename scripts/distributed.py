@@ -300,7 +300,8 @@ def main() -> int:
     try:
         print(f"starting in {servers.root} (logs in {servers.root / 'logs'}) ...", flush=True)
         servers.start()
-        n = servers.fill_landing(make_articles(servers.root / "articles", args.articles))
+        make_articles(servers.root / "articles", args.articles)
+        n = servers.fill_landing(servers.root / "articles")
         env_file = servers.write_env()
         print(f"""
 up: Postgres 127.0.0.1:{servers.db.port}, Redis 127.0.0.1:{servers.redis_port}, S3 {servers.s3_endpoint},
