@@ -110,8 +110,10 @@ echo "triggered run: $state"
 
 
 def airflow_ui(s: Scratch, block: str) -> None:
-    """Started as written, probed on 127.0.0.1:8080 until healthy, then stopped with a TERM to its
-    process group: every server it started must be gone (both ports free again)."""
+    """Started as written, probed on 127.0.0.1:8080 until healthy; then, as a user of the page would,
+    logged in as admin (the generated password), the DAG unpaused and a run triggered through the
+    API until it succeeds; then stopped with a TERM to its process group: every server it started
+    must be gone (both ports free again)."""
     import urllib.request
 
     busy = busy_ports((5433, 8080))
@@ -129,6 +131,7 @@ def airflow_ui(s: Scratch, block: str) -> None:
                     healthy = answer.status == 200
             except OSError:
                 continue
+        state = _trigger_through_the_api(s.root / ".airflow") if healthy else ""
     finally:
         stop_group(process.pid, grace=120, leader=process)
         log.seek(0)
@@ -137,8 +140,45 @@ def airflow_ui(s: Scratch, block: str) -> None:
     s.log.append(output)
     if not healthy:
         raise CheckFailed(f"make airflow-ui never answered on 127.0.0.1:8080:\n{output}")
+    if state != "success":
+        raise CheckFailed(f"the run triggered in make airflow-ui ended {state or 'never'}:\n{output}")
     if busy_ports((5433, 8080)):
         raise CheckFailed("after a TERM to make airflow-ui, something still listens on 5433 or 8080")
+
+
+def _trigger_through_the_api(home: Path, timeout: float = 1200) -> str:
+    """Unpause and trigger the DAG through Airflow's REST API as admin; the run's final state."""
+    import urllib.request
+
+    def call(method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:8080{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read() or b"{}")
+
+    deadline = time.monotonic() + timeout
+    passwords = home / "simple_auth_manager_passwords.json.generated"
+    while not passwords.exists():
+        if time.monotonic() > deadline:
+            return ""
+        time.sleep(2)
+    token = call("POST", "/auth/token", {"username": "admin", "password": json.loads(passwords.read_text())["admin"]})
+    token = token["access_token"]
+    while True:  # the dag-processor must have parsed the DAG
+        try:
+            call("PATCH", "/api/v2/dags/quotewire_nightly", {"is_paused": False}, token)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                return ""
+            time.sleep(5)
+    run = call("POST", "/api/v2/dags/quotewire_nightly/dagRuns", {"logical_date": None}, token)
+    state = run["state"]
+    while state not in ("success", "failed") and time.monotonic() < deadline:
+        time.sleep(10)
+        state = call("GET", f"/api/v2/dags/quotewire_nightly/dagRuns/{run['dag_run_id']}", token=token)["state"]
+    return state
 
 
 def predict(s: Scratch, block: str) -> None:
