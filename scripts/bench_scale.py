@@ -41,7 +41,7 @@ NIGHT_ARTICLES = 100
 BLOCK = 64 * 1024
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchmark import task_seconds  # noqa: E402
+from benchmark import task_seconds  # noqa: E402 - importable only after the sys.path line above
 
 _SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "tor", "vi", "bel", "dan", "fer", "gor", "hal", "ist", "jun",
               "kov", "lan", "mar", "nor", "pel", "quin", "ros", "sten", "tal", "ul", "var", "wen", "yar", "zel"]

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from readme_scratch import CheckFailed, Scratch, busy_ports, scratch_copy, stop_group, substitute  # noqa: E402
+from readme_scratch import CheckFailed, Scratch, busy_ports, scratch_copy, stop_group, substitute  # noqa: E402 - importable only after the sys.path line above
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import airflow_local  # noqa: E402
-from airflow_local import BIN, ROOT, free_port, start_group, stop_group  # noqa: E402
+import airflow_local  # noqa: E402 - importable only after the sys.path line above
+from airflow_local import BIN, ROOT, free_port, start_group, stop_group  # noqa: E402 - importable only after the sys.path line above
 
 BUCKET = "quotewire"
 LANDING_URL = f"s3://{BUCKET}/landing"

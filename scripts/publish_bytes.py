@@ -20,7 +20,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractors.publish import candidate_path, prepare_candidate, publish  # noqa: E402
+from extractors.publish import candidate_path, prepare_candidate, publish  # noqa: E402 - importable only after the sys.path line above
 
 
 def grow(work_db: Path, times: int) -> None:
