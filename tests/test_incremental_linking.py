@@ -92,20 +92,24 @@ def articles(extraction) -> list[dict]:
     return own + copies
 
 
-def _load(db: Path, bundles: list[dict], night: int) -> None:
-    """Insert the bundles' raw rows as loaded on the given night (their ingested_at)."""
+def insert_bundles(db: Path, bundles: list[dict], run_id: str, loaded_at: datetime) -> None:
+    """Insert the bundles' raw rows as one run loaded them (its run_id, articles' ingested_at)."""
     ensure_schema(db)
-    loaded_at = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=night)
     with duckdb.connect(str(db)) as con:
         for table in ("articles", "entities", "quotes"):
             columns = _columns(con, table)
             for bundle in bundles:
                 for row in bundle[table]:
-                    values = {**row, "run_id": f"night{night}"}
+                    values = {**row, "run_id": run_id}
                     if table == "articles":
                         values["ingested_at"] = loaded_at
                     con.execute(f"insert into raw.{table} ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
                                 [values.get(c) for c in columns])
+
+
+def _load(db: Path, bundles: list[dict], night: int) -> None:
+    """Insert the bundles' raw rows as loaded on the given night (their ingested_at)."""
+    insert_bundles(db, bundles, f"night{night}", datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=night))
 
 
 def _tables(db: Path) -> dict[str, list[tuple]]:

@@ -18,7 +18,7 @@ import pytest
 
 from extractors.linking.nightly import link
 from extractors.transform import FULL_REFRESH_ENV, dbt_build, needs_full_refresh, project_digest
-from extractors.warehouse import ensure_schema
+from tests.test_incremental_linking import _columns, insert_bundles
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "dbt_project"
@@ -26,12 +26,6 @@ MARTS = ("articles", "quotes", "entity_mentions", "claim_variants", "claims", "e
          "speakers", "outlets", "article_overlaps")
 RESPELT = {"Dmitry": "Dmitri", "Trump": "Trumb", "Conway": "Conwey"}
 TEXT_COLUMNS = ("text", "raw_text", "entity_text", "quote_text", "speaker", "speaker_mention", "normalized_text")
-
-
-def _columns(con, table: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
-        "order by ordinal_position", [table]).fetchall()]
 
 
 def _respell(value, mapping):
@@ -71,18 +65,7 @@ def bundles(seeded) -> list[dict]:
 
 
 def _load(db: Path, bundles: list[dict], hours_ago: int) -> None:
-    ensure_schema(db)
-    loaded_at = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
-    with duckdb.connect(str(db)) as con:
-        for table in ("articles", "entities", "quotes"):
-            columns = _columns(con, table)
-            for bundle in bundles:
-                for row in bundle[table]:
-                    values = {**row, "run_id": f"loaded-{hours_ago}h-ago"}
-                    if table == "articles":
-                        values["ingested_at"] = loaded_at
-                    con.execute(f"insert into raw.{table} ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
-                                [values.get(c) for c in columns])
+    insert_bundles(db, bundles, f"loaded-{hours_ago}h-ago", datetime.now(timezone.utc) - timedelta(hours=hours_ago))
 
 
 def _marts(db: Path) -> dict[str, list[tuple]]:
