@@ -213,6 +213,23 @@ def prepare(env: dict[str, str]) -> None:
     airflow(env, "pools", "set", WRITER_POOL, "1", "Serialises the tasks that write DuckDB")
 
 
+def _interrupt(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def stop_on_signals() -> None:
+    """Ctrl-C or TERM, even while servers are starting, ends in the caller's `finally` (which
+    stops them): also when SIGINT came ignored from the parent, as a background job's does."""
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def ignore_signals() -> None:
+    """While stopping: a second Ctrl-C must not cut the teardown short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def _wait_for_signal(children: list[subprocess.Popen]) -> None:
     """Until Ctrl-C, TERM, or one of the servers exits on its own."""
     stop = {"signal": None}
@@ -241,6 +258,7 @@ def main() -> int:
     home = args.home.resolve()
     db = MetadataDB(home / "postgres", args.db_port)
     children: list[subprocess.Popen] = []
+    stop_on_signals()
     try:
         db.start()
         print(f"metadata database: {db.uri} (data in {db.data_dir})", flush=True)
@@ -254,7 +272,10 @@ def main() -> int:
         else:
             print("Ctrl-C stops it", flush=True)
         _wait_for_signal([db.process, *children])
+    except KeyboardInterrupt:
+        pass
     finally:
+        ignore_signals()
         print("stopping ...", flush=True)
         for child in children:
             stop_group(child)

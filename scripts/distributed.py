@@ -297,6 +297,7 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=5)
     args = parser.parse_args()
     servers = Servers(args.root.resolve() if args.root else None, batch_size=args.batch_size)
+    airflow_local.stop_on_signals()
     try:
         print(f"starting in {servers.root} (logs in {servers.root / 'logs'}) ...", flush=True)
         servers.start()
@@ -313,7 +314,10 @@ trigger a night, then look at where its batches ran (in another shell):
       "select worker, count(*) as batches, sum(n_articles) as articles from ops.extraction_batches group by worker"
 Ctrl-C stops everything.""", flush=True)
         airflow_local._wait_for_signal(list(servers.processes.values()))
+    except KeyboardInterrupt:
+        pass
     finally:
+        airflow_local.ignore_signals()
         print("stopping ...", flush=True)
         servers.stop()
         print("stopped", flush=True)
