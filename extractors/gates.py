@@ -37,11 +37,12 @@ class GateResult:
     passed: bool = True
     failures: list[str] = field(default_factory=list)
     n_expectations: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
         if self.passed:
-            return f"{self.gate}: {self.n_expectations} expectations passed"
+            return f"{self.gate}: {self.n_expectations} expectations passed" + "".join(f"; {n}" for n in self.notes)
         return f"{self.gate} failed: " + "; ".join(self.failures)
 
 
@@ -158,17 +159,32 @@ def run_gate(gate: str, suites_dir: Path, database: Path, parameters: dict[str, 
     return result
 
 
-def check_canary(result: GateResult, spacy_model: str) -> None:
+def check_canary(result: GateResult, spacy_model: str, state_dir: Path | None = None) -> None:
     """Add the extraction-quality check to a gate's result: the canary articles
     (expectations/canary/), extracted with the live spaCy model, rules and attribution model,
-    must keep their attributed F1; a failure names the canary quotes that broke."""
+    must keep their attributed F1; a failure names the canary quotes that broke.
+
+    With `state_dir`, the last passing verdict kept there is reused when nothing that decides it
+    changed (extractors/canary_verdict.py), and the result's message says so and from when."""
+    from extractors.canary_verdict import keep_verdict, reusable_verdict, verdict_key
+
+    key = verdict_key(spacy_model) if state_dir is not None else None
+    kept = reusable_verdict(state_dir, key) if key is not None else None
+    result.n_expectations += 1
+    if kept is not None:
+        result.notes.append(f"canary verdict reused from {kept['checked_at']} (attributed F1 "
+                            f"{kept['attributed_f1']:.2f}; spaCy, pipeline, rules, attribution model, code "
+                            "and canary files unchanged)")
+        return
+
     from extractors.attribution.canary import MIN_ATTRIBUTED_F1
     from extractors.attribution.canary import check_canary as score_canary
     from extractors.extract import load_pipeline
     from extractors.rules import load_rules
 
     canary = score_canary(load_pipeline(spacy_model), load_rules())
-    result.n_expectations += 1
+    if key is not None:
+        keep_verdict(state_dir, key, canary.passed, canary.attributed_f1)
     if not canary.passed:
         result.passed = False
         result.failures.append(

@@ -247,7 +247,7 @@ def _gate(gate: str, suites: str, database, run_id: str, canary: bool = False, *
     result = run_gate(gate, settings.expectations_dir / suites, database,
                       {"max_quarantine_share": settings.max_quarantine_share}, **inputs)
     if canary:
-        check_canary(result, settings.spacy_model)
+        check_canary(result, settings.spacy_model, settings.state_dir)
     RunLog(settings.staging, run_id).step(gate, result.passed, result.message)
     if not result.passed:
         raise GateFailed(result.message)
