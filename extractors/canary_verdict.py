@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from extractors.versions import model_version, rules_version
+from extractors.versions import RULES_DIR, model_version, rules_version
 
 EXTRACTORS_DIR = Path(__file__).resolve().parent
 CANARY_DIR = EXTRACTORS_DIR.parent / "expectations" / "canary"
@@ -45,7 +45,8 @@ def _files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts] if folder.is_dir() else []
 
 
-def verdict_key(spacy_model: str, canary_dir: Path = CANARY_DIR, environ=os.environ) -> dict[str, str]:
+def verdict_key(spacy_model: str, canary_dir: Path = CANARY_DIR, rules_dir: Path = RULES_DIR,
+                environ=os.environ) -> dict[str, str]:
     """Everything that decides the canary's verdict (see the module's docstring)."""
     try:
         spacy = version("spacy")
@@ -58,7 +59,7 @@ def verdict_key(spacy_model: str, canary_dir: Path = CANARY_DIR, environ=os.envi
     return {
         "spacy": spacy,
         "pipeline": model_version(spacy_model),
-        "rules": rules_version(),
+        "rules": rules_version(rules_dir),
         "attribution_model": f"{chosen or 'shipped'} {hashlib.sha256(chosen_bytes).hexdigest()[:16]}",
         "shipped_models": _digest(_files(MODELS_DIR), MODELS_DIR),
         "code": _digest(code, EXTRACTORS_DIR),
