@@ -3,10 +3,11 @@
 A gate validates DataFrames it reads itself (extractors/gates.py); Great Expectations is
 deterministic, so the same suites with the same parameters on the same frames give the same
 verdict. Importing GX costs a task seconds, which a night that brings nothing (its frames are those
-of the night before) need not pay. The key of a verdict is a digest of the gate's name, the GX
-version, every suite's JSON, the parameters, and every frame's columns, types and values; a
-passing verdict is kept in `<state>/gates/<gate>.json` and reused only for an equal key. A failing
-verdict is never kept: the gate runs again and fails again, by name.
+of an earlier quiet night: no row left to expose) need not pay. The key of a verdict is a digest of
+the gate's name, the GX version, every suite's JSON, the parameters, and every frame's columns,
+types and values; the last `KEEP` passing verdicts are kept in `<state>/gates/<gate>.json` and one
+is reused only for an equal key. A failing verdict is never kept (it removes its key): the gate
+runs again and fails again, by name.
 """
 
 from __future__ import annotations
@@ -50,24 +51,33 @@ def _file(state_dir: Path, gate: str) -> Path:
     return state_dir / "gates" / f"{gate}.json"
 
 
+KEEP = 8
+
+
+def _kept(path: Path) -> dict[str, dict]:
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return kept.get("verdicts", {}) if isinstance(kept, dict) else {}
+
+
 def reusable_verdict(state_dir: Path, gate: str, key: str) -> dict | None:
     """The passing verdict kept for this key, or None."""
-    try:
-        kept = json.loads(_file(state_dir, gate).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return kept if isinstance(kept, dict) and kept.get("key") == key and kept.get("passed") is True else None
+    kept = _kept(_file(state_dir, gate)).get(key)
+    return kept if isinstance(kept, dict) and kept.get("passed") is True else None
 
 
 def keep_verdict(state_dir: Path, gate: str, key: str, passed: bool, n_expectations: int) -> None:
-    """Keep a passing verdict with its key; a failing one removes the kept verdict."""
+    """Keep a passing verdict with its key (the last KEEP of them); a failing one removes its key."""
     path = _file(state_dir, gate)
-    if not passed:
-        path.unlink(missing_ok=True)
-        return
+    verdicts = _kept(path)
+    verdicts.pop(key, None)
+    if passed:
+        verdicts[key] = {"passed": True, "n_expectations": n_expectations,
+                         "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     path.parent.mkdir(parents=True, exist_ok=True)
-    kept = {"key": key, "passed": True, "n_expectations": n_expectations,
-            "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     scratch = path.with_suffix(".tmp")
-    scratch.write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
+    scratch.write_text(json.dumps({"verdicts": dict(list(verdicts.items())[-KEEP:])}, indent=1) + "\n",
+                       encoding="utf-8")
     scratch.replace(path)

@@ -262,6 +262,9 @@ def test_a_gate_verdict_is_reused_only_for_the_same_suites_parameters_and_data(s
     everything = run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.5}, {"exposed_after": None},
                           state_dir=state)
     assert everything.passed and not everything.notes
+    # Tonight's frames again after another night's: its verdict is still kept.
+    assert "verdict reused" in run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.5}, tonight,
+                                        state_dir=state).message
     assert not run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.4}, {"exposed_after": None},
                         state_dir=state).notes
     # A suite changed so that the data breaks it: run, failed, and failed again the next time.
