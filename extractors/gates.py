@@ -37,11 +37,12 @@ class GateResult:
     passed: bool = True
     failures: list[str] = field(default_factory=list)
     n_expectations: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
         if self.passed:
-            return f"{self.gate}: {self.n_expectations} expectations passed"
+            return f"{self.gate}: {self.n_expectations} expectations passed" + "".join(f"; {n}" for n in self.notes)
         return f"{self.gate} failed: " + "; ".join(self.failures)
 
 
@@ -127,8 +128,31 @@ def _frame(spec: dict, database: Path, work_db: Path | None, query_parameters: d
 
 
 def run_gate(gate: str, suites_dir: Path, database: Path, parameters: dict[str, Any],
-             query_parameters: dict[str, Any] | None = None, work_db: Path | None = None) -> GateResult:
-    """Validate every suite of one gate; never raises for bad data, only reports it."""
+             query_parameters: dict[str, Any] | None = None, work_db: Path | None = None,
+             state_dir: Path | None = None) -> GateResult:
+    """Validate every suite of one gate; never raises for bad data, only reports it.
+
+    With `state_dir`, a passing verdict on the very same frames and suites is reused without
+    running GX (extractors/gate_verdict.py), and the result's message says so and from when."""
+    from extractors import gate_verdict
+
+    suite_files = sorted(suites_dir.glob("*.json"))
+    if not suite_files:
+        raise FileNotFoundError(f"no expectation suites in {suites_dir}")
+    specs = [json.loads(f.read_text(encoding="utf-8")) for f in suite_files]
+    frames = [_frame(spec, database, work_db, query_parameters or {}) for spec in specs]
+    key = gate_verdict.verdict_key(gate, specs, frames, parameters) if state_dir is not None else None
+    kept = gate_verdict.reusable_verdict(state_dir, gate, key) if key is not None else None
+    if kept is not None:
+        return GateResult(gate, True, [], kept["n_expectations"], [
+            f"verdict reused from {kept['checked_at']} (the same suites passed on the same data then)"])
+    result = _validate(gate, specs, frames, parameters)
+    if key is not None:
+        gate_verdict.keep_verdict(state_dir, gate, key, result.passed, result.n_expectations)
+    return result
+
+
+def _validate(gate: str, specs: list[dict], frames: list, parameters: dict[str, Any]) -> GateResult:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
@@ -138,12 +162,7 @@ def run_gate(gate: str, suites_dir: Path, database: Path, parameters: dict[str, 
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas(gate)
     result = GateResult(gate)
-    suite_files = sorted(suites_dir.glob("*.json"))
-    if not suite_files:
-        raise FileNotFoundError(f"no expectation suites in {suites_dir}")
-    for suite_file in suite_files:
-        spec = json.loads(suite_file.read_text(encoding="utf-8"))
-        frame = _frame(spec, database, work_db, query_parameters or {})
+    for spec, frame in zip(specs, frames):
         suite = ExpectationSuite(**spec)
         asset = source.add_dataframe_asset(name=suite.name)
         batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
@@ -158,17 +177,32 @@ def run_gate(gate: str, suites_dir: Path, database: Path, parameters: dict[str, 
     return result
 
 
-def check_canary(result: GateResult, spacy_model: str) -> None:
+def check_canary(result: GateResult, spacy_model: str, state_dir: Path | None = None) -> None:
     """Add the extraction-quality check to a gate's result: the canary articles
     (expectations/canary/), extracted with the live spaCy model, rules and attribution model,
-    must keep their attributed F1; a failure names the canary quotes that broke."""
+    must keep their attributed F1; a failure names the canary quotes that broke.
+
+    With `state_dir`, the last passing verdict kept there is reused when nothing that decides it
+    changed (extractors/canary_verdict.py), and the result's message says so and from when."""
+    from extractors.canary_verdict import keep_verdict, reusable_verdict, verdict_key
+
+    key = verdict_key(spacy_model) if state_dir is not None else None
+    kept = reusable_verdict(state_dir, key) if key is not None else None
+    result.n_expectations += 1
+    if kept is not None:
+        result.notes.append(f"canary verdict reused from {kept['checked_at']} (attributed F1 "
+                            f"{kept['attributed_f1']:.2f}; spaCy, pipeline, rules, attribution model, code "
+                            "and canary files unchanged)")
+        return
+
     from extractors.attribution.canary import MIN_ATTRIBUTED_F1
     from extractors.attribution.canary import check_canary as score_canary
     from extractors.extract import load_pipeline
     from extractors.rules import load_rules
 
     canary = score_canary(load_pipeline(spacy_model), load_rules())
-    result.n_expectations += 1
+    if key is not None:
+        keep_verdict(state_dir, key, canary.passed, canary.attributed_f1)
     if not canary.passed:
         result.passed = False
         result.failures.append(

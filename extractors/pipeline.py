@@ -183,11 +183,17 @@ def extract(batch: list[dict], run_id: str) -> dict:
 
 
 def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: str) -> dict:
-    from extractors.extract import extract_batch
     from extractors.landing import Landing
     from extractors.staging_batches import stage_batch
 
     started = datetime.now(timezone.utc)
+    if not files:  # a night without new files: an empty batch, without importing the extractor (spaCy)
+        from types import SimpleNamespace
+
+        nothing = SimpleNamespace(articles=[], entities=[], quotes=[], quarantined=[])
+        return stage_batch(_staging(settings), run_id, name, nothing, 0, started)
+    from extractors.extract import extract_batch
+
     result = extract_batch(Landing(_landing(settings, run_id)), files, settings.spacy_model,
                            settings.max_file_bytes, settings.spacy_batch_size,
                            settings.min_article_words, settings.max_article_chars,
@@ -245,9 +251,9 @@ def _gate(gate: str, suites: str, database, run_id: str, canary: bool = False, *
 
     settings = Settings.from_env()
     result = run_gate(gate, settings.expectations_dir / suites, database,
-                      {"max_quarantine_share": settings.max_quarantine_share}, **inputs)
+                      {"max_quarantine_share": settings.max_quarantine_share}, state_dir=settings.state_dir, **inputs)
     if canary:
-        check_canary(result, settings.spacy_model)
+        check_canary(result, settings.spacy_model, settings.state_dir)
     RunLog(settings.staging, run_id).step(gate, result.passed, result.message)
     if not result.passed:
         raise GateFailed(result.message)

@@ -6,7 +6,10 @@ of these problems goes away by retrying: the DAG runs the preflight task without
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -68,9 +71,52 @@ def ensure_pool(name: str = WRITER_POOL, exists=_pool_exists, create=_create_poo
 
 
 def check_model(model: str) -> Check:
-    """The spaCy pipeline package imports (loading it is extraction's job)."""
+    """The spaCy pipeline package is installed, its data folder is there and its meta.json accepts
+    the installed spaCy, read without importing spaCy (loading the pipeline is extraction's job).
+    A package without a meta.json beside its __init__.py is imported instead."""
     if not model:
         return Check("spaCy model", "QUOTEWIRE_SPACY_MODEL is empty: name an installed spaCy pipeline package")
+    try:
+        spec = importlib.util.find_spec(model)
+    except (ImportError, ValueError) as error:
+        spec, found_error = None, error
+    else:
+        found_error = "no such module"
+    if spec is None or spec.origin is None:
+        return Check("spaCy model", (
+            f"the spaCy pipeline package {model!r} (QUOTEWIRE_SPACY_MODEL) cannot be imported: {found_error}; "
+            f"install it into this environment (pip install <its package>) or set QUOTEWIRE_SPACY_MODEL"))
+    meta_file = Path(spec.origin).parent / "meta.json"
+    if not meta_file.is_file():
+        return _import_model(model)
+    return _check_model_meta(model, json.loads(meta_file.read_text(encoding="utf-8")), meta_file.parent)
+
+
+def _check_model_meta(model: str, meta: dict, package_dir: Path) -> Check:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        spacy_version = version("spacy")
+    except PackageNotFoundError:
+        return Check("spaCy model", "spaCy is not installed in this environment (pip install spacy)")
+    wanted = meta.get("spacy_version", "")
+    try:
+        fits = not wanted or SpecifierSet(wanted).contains(spacy_version, prereleases=True)
+    except InvalidSpecifier:
+        fits = False
+    if not fits:
+        return Check("spaCy model", (
+            f"the spaCy pipeline package {model!r} {meta.get('version', '')} wants spaCy {wanted!r} but "
+            f"spaCy {spacy_version} is installed; install a matching pipeline package or spaCy version"))
+    data_dir = package_dir / f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"
+    if not (data_dir / "config.cfg").is_file():
+        return Check("spaCy model", f"the spaCy pipeline package {model!r} has no pipeline data at {data_dir}: reinstall it")
+    return Check("spaCy model", None, f"{model} {meta.get('version', '')} (spaCy {spacy_version} fits {wanted or 'any'})")
+
+
+def _import_model(model: str) -> Check:
     try:
         module = importlib.import_module(model)
     except ImportError as error:
@@ -94,14 +140,46 @@ def check_landing(location: str) -> Check:
     return Check("landing folder", None, location)
 
 
+def parse_key(project_dir: Path, env: dict[str, str]) -> str:
+    """What decides whether `dbt parse` passes: the project's files and profiles.yml, the values of
+    the environment variables they read, and the versions of dbt-core and dbt-duckdb."""
+    from importlib.metadata import version
+
+    from extractors.transform import project_digest
+
+    digest = hashlib.sha256(project_digest(project_dir).encode())
+    profiles = project_dir / "profiles.yml"
+    texts = [profiles.read_bytes()] if profiles.is_file() else []
+    digest.update(b"profiles.yml\0" + b"".join(texts))
+    texts += [p.read_bytes() for p in project_dir.rglob("*") if p.suffix in {".yml", ".sql"} and p.is_file()
+              and not {"target", "logs", "dbt_packages"} & set(p.relative_to(project_dir).parts)]
+    names = sorted({m.decode() for t in texts for m in re.findall(rb"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]", t)})
+    for name in names:
+        digest.update(f"{name}={env.get(name)!r}\0".encode())
+    for package in ("dbt-core", "dbt-duckdb"):
+        digest.update(f"{package}=={version(package)}\0".encode())
+    return digest.hexdigest()
+
+
+def _parsed_file(state_dir: Path) -> Path:
+    return state_dir / "dbt" / "parsed.sha256"
+
+
 def check_dbt_project(project_dir: Path, work_db: Path, state_dir: Path) -> Check:
     """`dbt parse`: the project, its YAML and its SQL templates are valid (no database is opened).
 
     It writes into dbt_build's target folder, so the build that follows re-parses only what changed.
+    A project that parsed before from this state folder with the same `parse_key` (files, profile,
+    the environment variables they read, dbt versions) is not parsed again: the answer is the same.
     """
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "QUOTEWIRE_WORK_DB": str(work_db),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false"}
+    key = parse_key(project_dir, env)
+    parsed = _parsed_file(state_dir)
+    if parsed.is_file() and parsed.read_text(encoding="utf-8").strip() == key:
+        return Check("dbt project", None, f"parsed before from {state_dir} with the same project, profile and dbt")
+    parsed.unlink(missing_ok=True)
     done = subprocess.run(
         [str(dbt), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
          "--target-path", str(state_dir / "dbt" / "target"), "--log-path", str(state_dir / "dbt" / "logs"), "--no-use-colors"],
@@ -112,6 +190,8 @@ def check_dbt_project(project_dir: Path, work_db: Path, state_dir: Path) -> Chec
         start = next((i for i, line in enumerate(lines) if "Encountered an error" in line), max(0, len(lines) - 4))
         said = " ".join(lines[start + 1:start + 6] or lines[-3:])
         return Check("dbt project", f"the dbt project in {project_dir} does not parse: {said}")
+    parsed.parent.mkdir(parents=True, exist_ok=True)
+    parsed.write_text(key + "\n", encoding="utf-8")
     return Check("dbt project", None, "parses")
 
 

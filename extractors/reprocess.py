@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from extractors.records import ArticleRecord
-from extractors.warehouse import CURRENT_ARTICLES, RAW_KEYS, connect, ensure_schema, write_batch_files
+from extractors.warehouse import CURRENT_ARTICLES, RAW_KEYS, bump_generation, connect, ensure_schema, write_batch_files
 
 log = logging.getLogger(__name__)
 
@@ -149,4 +149,5 @@ def replace_extraction(work_db: Path, run_id: str, article_ids: list[str], files
                        where article_id in (select article_id from redo)""", {"model": live.model, "rules": live.rules})
         con.execute("""insert into raw.link_reextracted
             select article_id from redo where article_id not in (select article_id from raw.link_reextracted)""")
+        bump_generation(con, f"reprocess {run_id}")
         con.execute("commit")

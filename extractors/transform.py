@@ -9,6 +9,16 @@ scratch) when QUOTEWIRE_DBT_FULL_REFRESH=1, when no build has passed on this wor
 folder yet, or when the dbt project (models, macros, seeds, tests, dbt_project.yml) changed since
 the last passing build: its digest is kept in `<state>/dbt/project.sha256`.
 
+A night that changed nothing the marts read skips `dbt build` (mode "skipped"): the build is not
+run when the generation of the marts' inputs (ops.mart_inputs, bumped in the same transaction as
+every write to a raw table a model reads: load, stamp, reprocess, link) and the row count of each
+of those tables equal what the last passing build saw (ops.dbt_last_build), and the dbt project's
+digest is the one that build used. The models read nothing else (no `now()`, no ops table: ops.runs
+reaches readers as marts.runs through the publish step, not through dbt), so the marts already in
+the work database are what the build would make, and its tests passed on them. A build that starts
+forgets the record first and only a passing build writes it again, so after a failed or killed
+build the next night builds. `source freshness` runs every night, skipped build or not.
+
 Freshness is measured on the newest `raw.articles.ingested_at`: past the warning threshold the
 build goes on and the warning is reported; past the error threshold the feed is dead, the build
 is not run and nothing is published, so stale marts never go out as if they were new. Before
@@ -24,6 +34,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import timezone
 from pathlib import Path
 
 
@@ -38,6 +49,8 @@ class DbtResult:
 
     @property
     def message(self) -> str:
+        if self.passed and self.mode.startswith("skipped"):
+            return f"dbt build {self.mode}" + "".join(f"; warning: {w}" for w in self.warnings)
         if self.passed:
             return f"dbt build ({self.mode}): {self.n_nodes} nodes passed" + "".join(f"; warning: {w}" for w in self.warnings)
         return "dbt build failed: " + "; ".join(self.failures or [self.output_tail])
@@ -79,6 +92,62 @@ def needs_full_refresh(project_dir: Path, state_dir: Path) -> str | None:
     if digest_file.read_text(encoding="utf-8").strip() != project_digest(project_dir):
         return "the dbt project changed"
     return None
+
+
+BUILD_RECORD_SQL = """
+create schema if not exists ops;
+-- What the last passing dbt build saw: the generation of the marts' inputs, their row counts
+-- (a guard against a writer that did not bump the generation) and the dbt project's digest.
+create table if not exists ops.dbt_last_build (
+    generation bigint not null,
+    input_rows varchar not null,
+    project_digest varchar not null,
+    built_at timestamptz not null
+);
+"""
+
+
+def mart_inputs(work_db: Path) -> dict | None:
+    """The generation and row counts of the marts' inputs now; None without a work database."""
+    from extractors.warehouse import connect, mart_inputs_state
+
+    if not Path(work_db).exists():
+        return None
+    with connect(work_db, read_only=True) as con:
+        tables = {r[0] for r in con.execute("select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+        if "ops.mart_inputs" not in tables:
+            return None
+        state = mart_inputs_state(con)
+        built = con.execute("select generation, input_rows, project_digest, built_at from ops.dbt_last_build"
+                            ).fetchone() if "ops.dbt_last_build" in tables else None
+    state["last_build"] = built and {"generation": built[0], "rows": json.loads(built[1]),
+                                     "project_digest": built[2], "built_at": built[3]}
+    return state
+
+
+def unchanged_since_build(inputs: dict | None, digest: str) -> str | None:
+    """Why `dbt build` can be skipped (nothing it reads changed since a passing build), else None."""
+    built = (inputs or {}).get("last_build")
+    if not built or built["project_digest"] != digest:
+        return None
+    if built["generation"] != inputs["generation"] or built["rows"] != inputs["rows"]:
+        return None
+    return (f"skipped: nothing the marts read changed since the passing build of "
+            f"{built['built_at'].astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC (input generation {inputs['generation']}, same dbt project)")
+
+
+def _record_build(work_db: Path, inputs: dict | None, digest: str | None) -> None:
+    """Forget the last build (digest None: a build starts), or record a passing one."""
+    from extractors.warehouse import connect
+
+    with connect(work_db) as con:
+        con.execute(BUILD_RECORD_SQL)
+        con.execute("begin transaction")
+        con.execute("delete from ops.dbt_last_build")
+        if digest is not None and inputs is not None:
+            con.execute("insert into ops.dbt_last_build values (?, ?, ?, now())",
+                        [inputs["generation"], json.dumps(inputs["rows"], sort_keys=True), digest])
+        con.execute("commit")
 
 
 def _dbt(command: str, project_dir: Path, work_db: Path, state_dir: Path, env: dict[str, str]):
@@ -156,6 +225,12 @@ def dbt_build(project_dir: Path, work_db: Path, state_dir: Path,
         return DbtResult(False, 0, freshness.errors, freshness.output_tail, freshness.warnings)
     full_refresh = needs_full_refresh(project_dir, state_dir)
     digest = project_digest(project_dir)
+    inputs = mart_inputs(work_db)
+    skipped = None if full_refresh else unchanged_since_build(inputs, digest)
+    if skipped:
+        return DbtResult(True, 0, [], "", freshness.warnings, skipped)
+    if inputs is not None:
+        _record_build(work_db, None, None)
     command = "build --full-refresh" if full_refresh else "build"
     returncode, results, tail = _dbt(command, project_dir, work_db, state_dir, {})
     failures = [
@@ -166,5 +241,7 @@ def dbt_build(project_dir: Path, work_db: Path, state_dir: Path,
     passed = returncode == 0 and results is not None and not failures
     if passed:
         _digest_file(state_dir).write_text(digest + "\n", encoding="utf-8")
+        if inputs is not None:
+            _record_build(work_db, inputs, digest)
     mode = f"full refresh ({full_refresh})" if full_refresh else "incremental"
     return DbtResult(passed, len(results or []), failures, tail, freshness.warnings, mode)

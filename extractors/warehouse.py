@@ -193,6 +193,15 @@ create table if not exists ops.quarantine_acknowledgements (
     acknowledged_by varchar not null,
     note varchar not null
 );
+-- The generation of what the marts read (MART_INPUTS): one row, bumped in the same transaction
+-- as every write that changes those tables (load, stamp, reprocess, link), so dbt_build can tell
+-- that nothing a model reads changed since its last passing build (extractors/transform.py).
+create table if not exists ops.mart_inputs (
+    generation bigint not null,
+    changed_at timestamptz not null,
+    changed_by varchar not null
+);
+insert into ops.mart_inputs select 0, now(), 'created' where not exists (select 1 from ops.mart_inputs);
 -- Input loaded or quarantined since the last published run: what the night about to publish
 -- brings, retries included (a retried night's files count as already seen, but still count
 -- here). Quarantined rows of a run an operator acknowledged are left out.
@@ -209,6 +218,28 @@ from ops.quarantine q, last_publish
 where q.quarantined_at > last_publish.at
   and q.run_id not in (select run_id from ops.quarantine_acknowledgements);
 """
+
+
+# The raw tables the dbt models read (their staging models' sources): a write to any of them
+# bumps ops.mart_inputs.generation.
+MART_INPUTS = ("articles", "entities", "quotes", "entity_links", "claim_assignments", "claim_variants",
+               "quote_variants", "article_overlaps", "article_reprints")
+
+
+def bump_generation(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
+    """Record, inside the writer's own transaction, that a table the marts read changed."""
+    con.execute("update ops.mart_inputs set generation = generation + 1, changed_at = now(), changed_by = ?",
+                [changed_by])
+
+
+def mart_inputs_state(con: duckdb.DuckDBPyConnection) -> dict:
+    """The generation of the marts' inputs and the row count of each input table."""
+    generation, changed_at, changed_by = con.execute(
+        "select generation, changed_at, changed_by from ops.mart_inputs").fetchone()
+    counts = con.execute("select " + ", ".join(
+        f"(select count(*) from raw.{t}) as {t}" for t in MART_INPUTS)).fetchone()
+    return {"generation": generation, "changed_at": changed_at, "changed_by": changed_by,
+            "rows": dict(zip(MART_INPUTS, counts))}
 
 
 # The current version of every landing record: its newest load. The dbt model
@@ -372,6 +403,8 @@ def load_batches(work_db: Path, run_id: str, batches: list[dict[str, str]], quar
             {"run_id": run_id},
         )
         added["quarantine"] = con.execute("select count(*) from ops.quarantine").fetchone()[0] - before
+        if any(added[table] for table in RAW_KEYS):
+            bump_generation(con, f"load {run_id}")
         con.execute("commit")
     return added
 
@@ -411,9 +444,14 @@ def _quarantine_duplicate_texts(con: duckdb.DuckDBPyConnection, article_files: l
 def stamp_extraction(work_db: Path, run_id: str, model: str, rules: str) -> int:
     """Record the model and rules that extracted this run's articles (rows not yet stamped)."""
     with connect(work_db) as con:
-        return con.execute(
+        con.execute("begin transaction")
+        (stamped,) = con.execute(
             """update raw.articles set extracted_with_model = ?, extracted_with_rules = ?
-               where run_id = ? and extracted_with_model is null""", [model, rules, run_id]).fetchone()[0]
+               where run_id = ? and extracted_with_model is null""", [model, rules, run_id]).fetchone()
+        if stamped:
+            bump_generation(con, f"stamp {run_id}")
+        con.execute("commit")
+        return stamped
 
 
 def acknowledge_quarantine(work_db: Path, run_ids: list[str] | None, who: str, note: str) -> list[str]:

@@ -3,7 +3,8 @@ and the canary quotes that broke, with the live rules and model.
 
 The raw gate calls `check_canary(nlp, rules)` each night and fails below `MIN_ATTRIBUTED_F1`,
 naming `result.broken`: a changed rules file, a retrained model or a spaCy upgrade that harms
-attribution is caught before anything is published.
+attribution is caught before anything is published. A passing verdict is reused while nothing that
+decides it changed (`extractors.canary_verdict`); a failing one is never reused.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint
 from extractors.linking.store import Store, article_texts, current_quotes, ner_rows
 from extractors.rules import load_rules
 from extractors.versions import linker_version
-from extractors.warehouse import CURRENT_ARTICLES, connect, ensure_schema
+from extractors.warehouse import CURRENT_ARTICLES, bump_generation, connect, ensure_schema
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ def link(work_db: Path, run_id: str, full: bool | None = None) -> dict[str, int]
         if not full and _needs_full(store, linker):
             full = True
         counts = _link_full(store, run_id) if full else _link_night(store, run_id)
+        if full or counts.get("articles_added") or counts.get("articles_removed"):  # else no link table was written
+            bump_generation(con, f"link {run_id}")
         store.execute("delete from raw.link_version")
         con.execute("insert into raw.link_version values (?, now())", [linker])
         store.execute("delete from raw.link_reextracted")
