@@ -74,41 +74,41 @@ def quotewire_nightly():
     # Gates and dbt tests fail on data, not on chance: retrying would not change the verdict.
     @task(retries=0)
     def raw_gate(run_id=None):
-        from extractors import pipeline
+        from extractors import pipeline_release
 
-        return pipeline.raw_gate(run_id)
+        return pipeline_release.raw_gate(run_id)
 
     @task(pool=WRITER_POOL, retries=0)
     def dbt_build(run_id=None):
-        from extractors import pipeline
+        from extractors import pipeline_release
 
-        return pipeline.dbt_build(run_id)
+        return pipeline_release.dbt_build(run_id)
 
     @task(retries=0)
     def mart_gate(run_id=None):
-        from extractors import pipeline
+        from extractors import pipeline_release
 
-        return pipeline.mart_gate(run_id)
+        return pipeline_release.mart_gate(run_id)
 
     @task(pool=WRITER_POOL)
     def publish(run_id=None):
-        from extractors import pipeline
+        from extractors import pipeline_release
 
-        return pipeline.publish(run_id)
+        return pipeline_release.publish(run_id)
 
     # Reads the published file only. A failed report fails this task, and so the DAG run, but
     # the night stays published and the previous report stays in place.
     @task(retries=0)
     def report(run_id=None):
-        from extractors import pipeline
+        from extractors import pipeline_release
 
-        return pipeline.report(run_id)
+        return pipeline_release.report(run_id)
 
     @task(pool=WRITER_POOL, trigger_rule="all_done", retries=0)
     def run_summary(run_id=None):
-        from extractors import pipeline
+        from extractors import pipeline_release
 
-        return pipeline.summarize(run_id)
+        return pipeline_release.summarize(run_id)
 
     batches = preflight() >> discover()
     loaded = load(extract.expand(batch=batches))

@@ -1,4 +1,6 @@
-"""The nightly run's steps, one function per DAG task, so the DAG file only wires them.
+"""The nightly run's intake steps, one function per DAG task, so the DAG file only wires them:
+preflight, discover, extract, load, link. The steps that follow (gates, dbt build, publish, run
+summary, report) are in `extractors/pipeline_release.py`.
 
 Every step reads its settings from the environment (`Settings.from_env`) and works on the run
 identified by `run_id`; every step is idempotent for that run: repeating it adds nothing.
@@ -6,94 +8,17 @@ identified by `run_id`; every step is idempotent for that run: repeating it adds
 
 from __future__ import annotations
 
-import functools
-import inspect
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from datetime import datetime, timezone
 
 from extractors.landing import LandingFile
 from extractors.records import QuarantineRecord, stable_id
-from extractors.runlock import RunLock, RunRefused
-from extractors.runlog import RunLog, failure_message, run_row, safe_run_id
+from extractors.runlog import RunLog, safe_run_id
 from extractors.settings import Settings
+from extractors.task_context import as_task, candidate_file, night_landing, staging_area, start_run, task
 
 log = logging.getLogger(__name__)
-
-
-class RunNotPublished(RuntimeError):
-    """The run stopped before publishing; the published warehouse is unchanged."""
-
-
-def _candidate(settings: Settings):
-    from extractors.publish import candidate_path
-
-    return candidate_path(settings.warehouse)
-
-
-def _staging(settings: Settings):
-    from extractors.staging import Staging
-
-    return Staging(settings.staging)
-
-
-def _lock(settings: Settings) -> RunLock:
-    return RunLock(settings.state_dir, settings.run_lock_timeout)
-
-
-@contextmanager
-def _task(settings: Settings, run_id: str, task: str, lock: bool = True) -> Iterator[RunLog]:
-    """Run a task's body under the run's lock heartbeat; a failure is recorded by task and error."""
-    run_log = RunLog(settings.staging, run_id)
-    try:
-        with _lock(settings).held(run_id) if lock else nullcontext():
-            yield run_log
-    except Exception as error:
-        try:
-            run_log.fail(task, error)
-        except OSError:  # e.g. the disk is full: the task's own error matters more
-            log.exception("could not record the failure of %s", task)
-        raise
-    run_log.succeed(task)
-
-
-def _as_task(task: str) -> Callable:
-    """Decorate a step taking `run_id`: it runs as `_task` (lock heartbeat, failure recorded)."""
-    def decorate(step: Callable) -> Callable:
-        signature = inspect.signature(step)
-
-        @functools.wraps(step)
-        def run(*args, **kwargs):
-            run_id = signature.bind(*args, **kwargs).arguments["run_id"]
-            with _task(Settings.from_env(), run_id, task):
-                return step(*args, **kwargs)
-        return run
-    return decorate
-
-
-def _start(settings: Settings, run_id: str) -> None:
-    """Begin the run's record and take the run lock, or refuse this run."""
-    run_log = RunLog(settings.staging, run_id)
-    run_log.start()
-    try:
-        note = _lock(settings).acquire(run_id)
-    except RunRefused as refusal:
-        run_log.keep("refused", str(refusal))
-        log.error("%s", refusal)
-        from airflow.sdk.exceptions import AirflowFailException  # no retry: the answer is the same
-
-        raise AirflowFailException(str(refusal)) from refusal
-    if note:
-        log.warning("%s", note)
-
-
-def _landing(settings: Settings, run_id: str) -> str:
-    """This night's landing location: `{{ ds }}` in QUOTEWIRE_LANDING becomes the run's date."""
-    from extractors.settings import render_landing
-
-    return render_landing(settings.landing, RunLog(settings.staging, run_id).read().get("logical_date"))
 
 
 def preflight(run_id: str, night: datetime | None = None) -> str:
@@ -108,13 +33,13 @@ def preflight(run_id: str, night: datetime | None = None) -> str:
     from extractors import preflight as checks
 
     settings = Settings.from_env()
-    _start(settings, run_id)
+    start_run(settings, run_id)
     run_log = RunLog(settings.staging, run_id)
     if night is not None:
         run_log.keep("logical_date", night.date().isoformat())
-    with _task(settings, run_id, "preflight"):
+    with task(settings, run_id, "preflight"):
         try:
-            landing = checks.check_landing(_landing(settings, run_id))
+            landing = checks.check_landing(night_landing(settings, run_id))
         except ValueError as undated:
             landing = checks.Check("landing folder", str(undated))
         found = [
@@ -141,8 +66,8 @@ def discover(run_id: str) -> list[list[dict]]:
     from extractors.recovery import recover
 
     settings = Settings.from_env()
-    with _task(settings, run_id, "discover"):
-        recover(settings, run_id, _candidate(settings))  # what runs that stopped left behind
+    with task(settings, run_id, "discover"):
+        recover(settings, run_id, candidate_file(settings))  # what runs that stopped left behind
         return _discover(settings, run_id)
 
 
@@ -151,7 +76,7 @@ def _discover(settings: Settings, run_id: str) -> list[list[dict]]:
     from extractors.landing import discover as scan
     from extractors.warehouse import known_inputs, known_records
 
-    where = _landing(settings, run_id)
+    where = night_landing(settings, run_id)
     landing = Landing(where)
     if not landing.exists():
         raise FileNotFoundError(f"landing folder {where} does not exist")
@@ -178,7 +103,7 @@ def extract(batch: list[dict], run_id: str) -> dict:
     name = "batch-" + stable_id(*(f.source_file for f in files))
     # With a shared staging area extraction may run on a machine without the warehouse: the
     # run lock (a file beside the work database) is kept by the warehouse machine's tasks only.
-    with _task(settings, run_id, f"extract {name}", lock=not settings.staging_is_shared):
+    with task(settings, run_id, f"extract {name}", lock=not settings.staging_is_shared):
         return _extract(settings, run_id, files, name)
 
 
@@ -191,17 +116,17 @@ def _extract(settings: Settings, run_id: str, files: list[LandingFile], name: st
         from types import SimpleNamespace
 
         nothing = SimpleNamespace(articles=[], entities=[], quotes=[], quarantined=[])
-        return stage_batch(_staging(settings), run_id, name, nothing, 0, started)
+        return stage_batch(staging_area(settings), run_id, name, nothing, 0, started)
     from extractors.extract import extract_batch
 
-    result = extract_batch(Landing(_landing(settings, run_id)), files, settings.spacy_model,
+    result = extract_batch(Landing(night_landing(settings, run_id)), files, settings.spacy_model,
                            settings.max_file_bytes, settings.spacy_batch_size,
                            settings.min_article_words, settings.max_article_chars,
                            settings.extract_processes)
-    return stage_batch(_staging(settings), run_id, name, result, len(files), started)
+    return stage_batch(staging_area(settings), run_id, name, result, len(files), started)
 
 
-@_as_task("load")
+@as_task("load")
 def load(batches: list[dict[str, str]], run_id: str, reprocess: bool = False) -> dict[str, int]:
     """Load the extracted batches and the quarantine found by discovery into the work database;
     with `reprocess`, then extract again the articles an older model or older rules extracted."""
@@ -210,7 +135,7 @@ def load(batches: list[dict[str, str]], run_id: str, reprocess: bool = False) ->
 
     settings = Settings.from_env()
     quarantine = RunLog(settings.staging, run_id).read().get("discovery_quarantine", [])
-    staging = _staging(settings)
+    staging = staging_area(settings)
     with staging.local_copies(list(batches), TABLES) as local:
         added = load_batches(settings.work_db, run_id, local, [QuarantineRecord(**q) for q in quarantine])
     record_batches(settings.work_db, run_id, list(batches))
@@ -237,135 +162,10 @@ def _stamp_extraction(settings: Settings, run_id: str) -> None:
     stamp_extraction(settings.work_db, run_id, model_version(settings.spacy_model), rules_version())
 
 
-@_as_task("link")
+@as_task("link")
 def link(run_id: str) -> dict[str, int]:
     """Link across articles: entity registry, claim assignments and variants, reprinted copy."""
     from extractors.linking.nightly import link as link_warehouse
 
     settings = Settings.from_env()
     return link_warehouse(settings.work_db, run_id)
-
-
-def _gate(gate: str, suites: str, database, run_id: str, canary: bool = False, **inputs) -> str:
-    from extractors.gates import GateFailed, check_canary, run_gate
-
-    settings = Settings.from_env()
-    result = run_gate(gate, settings.expectations_dir / suites, database,
-                      {"max_quarantine_share": settings.max_quarantine_share}, state_dir=settings.state_dir, **inputs)
-    if canary:
-        check_canary(result, settings.spacy_model, settings.state_dir)
-    RunLog(settings.staging, run_id).step(gate, result.passed, result.message)
-    if not result.passed:
-        raise GateFailed(result.message)
-    return result.message
-
-
-@_as_task("raw_gate")
-def raw_gate(run_id: str) -> str:
-    """Check every raw row this publish exposes for the first time: all loaded since the last publish."""
-    from extractors.gates import last_published_at
-
-    work_db = Settings.from_env().work_db
-    return _gate("raw_gate", "raw", work_db, run_id, canary=True,
-                 query_parameters={"exposed_after": last_published_at(work_db)})
-
-
-@_as_task("dbt_build")
-def dbt_build(run_id: str) -> str:
-    """Build the dbt project on the work database, then bring the candidate up to its marts."""
-    from extractors.publish import prepare_candidate
-    from extractors.transform import dbt_build as build
-
-    settings = Settings.from_env()
-    result = build(settings.dbt_project_dir, settings.work_db, settings.state_dir,
-                   settings.freshness_warn_hours, settings.freshness_error_hours)
-    for warning in result.warnings:
-        log.warning("source freshness: %s", warning)
-    RunLog(settings.staging, run_id).step("dbt_build", result.passed, result.message)
-    if not result.passed:
-        raise RuntimeError(result.message)
-    prepared = prepare_candidate(settings.work_db, settings.warehouse, settings.publish_storage_version)
-    RunLog(settings.staging, run_id).count(publish_full_copy=int(prepared.mode == "full"),
-                                           publish_bytes_written=prepared.bytes_written,
-                                           published_file_bytes=prepared.file_bytes)
-    return f"{result.message}; candidate: {prepared.mode} ({prepared.reason}), {prepared.bytes_written} bytes written"
-
-
-@_as_task("mart_gate")
-def mart_gate(run_id: str) -> str:
-    settings = Settings.from_env()
-    return _gate("mart_gate", "marts", _candidate(settings), run_id, work_db=settings.work_db)
-
-
-@_as_task("publish")
-def publish(run_id: str) -> str:
-    from extractors.publish import publish as move_into_place
-    from extractors.warehouse import connect, record_run
-
-    settings = Settings.from_env()
-    candidate = _candidate(settings)
-    with connect(candidate, read_only=True) as con:
-        n_speakers = con.execute("select count(*) from marts.speakers").fetchone()[0]
-        n_claims = con.execute("select count(*) from marts.claims").fetchone()[0]
-    RunLog(settings.staging, run_id).count(n_speakers=n_speakers, n_claims=n_claims)
-    # Marked before the rename, confirmed after it: a kill in between leaves "publishing",
-    # which the next run settles by looking at the published file (recovery.confirm_publishing).
-    row = run_row(settings.staging, run_id, "published", f"published {settings.warehouse}")
-    record_run(settings.work_db, {**row, "status": "publishing", "message": "publishing: the rename is not confirmed yet"})
-    move_into_place(settings.work_db, candidate, settings.warehouse, settings.publish_storage_version, row)
-    record_run(settings.work_db, row)
-    RunLog(settings.staging, run_id).step("publish", True, str(settings.warehouse))
-    return str(settings.warehouse)
-
-
-def summarize(run_id: str) -> dict:
-    """Record a stopped run in ops.runs (a published one recorded itself), release the run lock
-    and log the summary. A refused run only records itself: the lock, batch files and candidate
-    belong to the run that is running."""
-    from extractors.warehouse import record_run
-
-    settings = Settings.from_env()
-    record = RunLog(settings.staging, run_id).read()
-    if record.get("refused"):
-        row = run_row(settings.staging, run_id, "refused", record["refused"])
-        try:
-            record_run(settings.work_db, row, wait_seconds=120)
-        except Exception:  # the other run holds the database: the next run records this one
-            log.exception("could not record the refused run %s yet", run_id)
-        raise RunNotPublished(record["refused"])
-    try:
-        if "publish" not in record["steps"]:
-            record_run(settings.work_db, run_row(settings.staging, run_id, "failed", failure_message(record)))
-            _candidate(settings).unlink(missing_ok=True)
-            staging = _staging(settings)
-            staging.remove(staging.batch_key(run_id))
-        row = _recorded_row(settings, run_id)
-    finally:
-        _lock(settings).release(run_id)
-    for key, value in row.items():
-        log.info("%-18s %s", key, value)
-    if row["status"] != "published":
-        # The summary is the DAG's last task: it must fail too, or the run would look green.
-        raise RunNotPublished(row["message"])
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
-
-
-def _recorded_row(settings: Settings, run_id: str) -> dict:
-    from extractors.warehouse import connect
-
-    with connect(settings.work_db, read_only=True) as con:
-        cursor = con.execute("select * from ops.runs where run_id = ?", [run_id])
-        columns = [d[0] for d in cursor.description]
-        return dict(zip(columns, cursor.fetchone()))
-
-
-def report(run_id: str | None = None) -> str:
-    """Write the HTML report of the published marts; it reads them and never changes them.
-
-    It runs after publish: a failure fails this task (so the DAG run shows it), while the
-    night stays published and the previous report stays in place.
-    """
-    from extractors.report import build_report
-
-    settings = Settings.from_env()
-    return str(build_report(settings.warehouse, settings.report, run_id))

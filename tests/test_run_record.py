@@ -217,14 +217,14 @@ def test_a_killed_run_is_recorded_its_lock_taken_over_and_its_batches_removed(de
 
 
 def test_a_task_that_fails_is_recorded_under_its_own_name(tmp_path, monkeypatch):
-    from extractors import pipeline
+    from extractors.task_context import as_task
 
     monkeypatch.setenv("QUOTEWIRE_WAREHOUSE", str(tmp_path / "warehouse" / "quotewire.duckdb"))
     state = tmp_path / "warehouse" / "state"
     RunLog(state, "night").start()
     RunLock(state, 600).acquire("night")
 
-    @pipeline._as_task("dbt_build")
+    @as_task("dbt_build")
     def full_disk(run_id: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -235,7 +235,7 @@ def test_a_task_that_fails_is_recorded_under_its_own_name(tmp_path, monkeypatch)
     # A task of another run finds the lock held by this one and fails, recorded, without running.
     ran = []
 
-    @pipeline._as_task("load")
+    @as_task("load")
     def load(run_id: str) -> None:
         ran.append(run_id)
 
