@@ -4,8 +4,9 @@ The rules, in their order, are candidate generators: a transcript label ("PENCE:
 subject of the governing or a nearby cue, a name between the quote and its cue or after an
 inverted cue, a dash and a name after the quote, a lead-in sentence ("X said:"), the previous
 quote's speaker for a continued quote; then mentions no rule takes: the subject of the
-sentence's main verb and the nearest named entities before and after the quote in its
-paragraph. The learned ranker picks among them; the hand rules took the first.
+sentence's main verb, the nearest named entities before and after the quote in its
+paragraph, a cue's subject ending the paragraph before and a name opening a short line after
+it. The learned choice picks among them or none; the hand rules took the first.
 """
 
 from __future__ import annotations
