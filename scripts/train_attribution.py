@@ -107,7 +107,7 @@ def main() -> int:
         for name, r in results.items():
             print(line(name, r[kind]))
     model_data = {
-        "format": "quotewire-attribution-linear/1",
+        "format": "quotewire-attribution-linear/2",
         "spacy_model": spacy_model,
         "trained_on": f"{args.train.name} ({len(gold)} articles)",
         "figures": {name: {kind: {k: round(v, 4) if isinstance(v, float) else v for k, v in r[kind].items()}

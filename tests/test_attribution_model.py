@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import pytest
 
 from extractors.attribution import attribute_quotes
+from extractors.attribution.listwise import fit_choice
 from extractors.attribution.model import (
     DEFAULT_MODEL,
     LearnedModel,
     LinearDecision,
     RuleModel,
+    SoftmaxChoice,
     load_model,
 )
 
@@ -24,6 +27,33 @@ def test_a_linear_decision_is_a_logistic_of_the_weighted_features():
     assert decision.probability({"kind": "pronoun", "n": 2}) == pytest.approx(1 / (1 + pow(2.718281828, -2.0)), rel=1e-6)
     assert decision.probability({"kind": "noun"}) == pytest.approx(1 / (1 + pow(2.718281828, 1.0)), rel=1e-6)
     assert decision.probability({"flag": False, "kind": "pronoun"}) > decision.probability({"kind": "noun"})
+
+
+def test_the_speaker_choice_is_a_softmax_over_candidates_and_none():
+    choice = SoftmaxChoice({"kind=propn": 2.0, "kind=pronoun": 1.0, "none.bias": 1.5}, bias=0.0)
+    pick, p = choice.choose([{"kind": "pronoun"}, {"kind": "propn"}], {"none.bias": True})
+    assert pick == 1
+    assert p == pytest.approx(math.exp(2.0) / (math.exp(1.0) + math.exp(2.0) + math.exp(1.5)))
+    pick, p = choice.choose([{"kind": "pronoun"}], {"none.bias": True})
+    assert pick is None  # none outscores the only candidate: an unnamed source
+    assert p == pytest.approx(math.exp(1.5) / (math.exp(1.0) + math.exp(1.5)))
+    assert choice.choose([], {"none.bias": True}) == (None, 1.0)
+
+
+def test_the_listwise_fit_learns_to_rank_within_each_quote():
+    """Rows of three quotes: the right row is the subject in two and none in the third; the
+    fitted weights rank the subject first and pick none for a quote without a subject."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    rows = [({"dep=nsubj": True}, 1, 0), ({"dep=pobj": True}, 0, 0), ({"none.bias": True}, 0, 0),
+            ({"dep=pobj": True}, 0, 1), ({"dep=nsubj": True}, 1, 1), ({"none.bias": True}, 0, 1),
+            ({"dep=pobj": True}, 0, 2), ({"none.bias": True}, 1, 2)]
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform([f for f, _, _ in rows])
+    weights = fit_choice(matrix, [g for _, _, g in rows], [y for _, y, _ in rows], c=10.0)
+    choice = SoftmaxChoice(dict(zip(vectorizer.get_feature_names_out(), weights)), 0.0)
+    assert choice.choose([{"dep": "pobj"}, {"dep": "nsubj"}], {"none.bias": True})[0] == 1
+    assert choice.choose([{"dep": "pobj"}], {"none.bias": True})[0] is None
 
 
 def test_the_shipped_model_holds_weights_and_figures_only():

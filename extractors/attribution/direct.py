@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc, Token
 
-from extractors.attribution.features import speaker_features, speech_features
+from extractors.attribution.features import none_features, speaker_features, speech_features
 from extractors.attribution.model import load_model
 from extractors.attribution.options import OptionFinder, QuoteOptions, SpeakerOption
 from extractors.attribution.record import make_record
@@ -27,9 +27,9 @@ from extractors.quote_spans import QuoteSpan, find_quote_spans
 from extractors.records import QuoteRecord
 from extractors.rules import Rules
 
-# Called with (span, speech features, [(option, speaker features)]) for every candidate, to
-# collect training data.
-Collector = Callable[[QuoteSpan, dict, list[tuple[SpeakerOption, dict]]], None]
+# Called with (span, speech features, [(option, speaker features)], the none row's features) for
+# every candidate, to collect training data.
+Collector = Callable[[QuoteSpan, dict, list[tuple[SpeakerOption, dict]], dict], None]
 
 
 def quote_type_of(text: str, span: QuoteSpan) -> str:
@@ -92,22 +92,19 @@ class DirectQuotes(OptionFinder):
                                                 self.text)) for o in found.options]
         for option, option_features in scored:
             option_features["rule_rank"] = "0" if found.rule_pick is not None and option.order == 0 else "later"
+        none = none_features(features)
         if self.collect is not None:
-            self.collect(span, features, scored)
+            self.collect(span, features, scored, none)
 
         speech_confidence = self.model.speech(features)
         if speech_confidence < self.model.speech_threshold:
             return None
-        best, speaker_confidence = None, 0.0
-        for option, option_features in scored:
-            p = self.model.speaker(option_features)
-            if p > speaker_confidence:
-                best, speaker_confidence = option, p
-        if best is None or speaker_confidence < self.model.none_below:
+        pick, speaker_confidence = self.model.speaker_choice([f for _, f in scored], none)
+        if pick is None:
             # an unnamed source: kept, never guessed
             speaker, cue = NO_SPEAKER, found.rule_cue
-            speaker_confidence = 1.0 - speaker_confidence
         else:
+            best = scored[pick][0]
             speaker, cue = best.speaker, best.cue
         return make_record(self.article_id, self.text, span.start, span.end, quote_type, speaker, cue,
                            speech_confidence, speaker_confidence)

@@ -66,6 +66,14 @@ def speech_features(text: str, span: QuoteSpan, content: Span, quote_type: str, 
     return f
 
 
+def none_features(speech: dict) -> dict:
+    """Features of a quote's "none of the candidates" row for the speaker choice: its speech
+    features (the rules' own decision left out), prefixed "none."."""
+    f = {"none.bias": True}
+    f.update({f"none.{k}": v for k, v in speech.items() if k != "rule_keep"})
+    return f
+
+
 def text_paragraphs_between(text: str, start: int, end: int) -> int:
     return text.count("\n\n", min(start, end), max(start, end))
 

@@ -3,12 +3,16 @@
 Three decisions, each a logistic regression over sparse feature dicts (see `features`):
 - `speech`: is a quoted span attributed speech (or thought), rather than a title, a scare
   quote, a nickname or a slogan?
-- `speaker`: how likely is one candidate speaker mention to be who said a quote? The best
-  candidate wins; below `none_below` the quote is kept with an unnamed source.
+- `speaker`: which of a quote's candidate speaker mentions said it, or none of them? A
+  conditional logit (softmax) over the candidates and a "none" row: each candidate's score is
+  the weighted sum of its features, the none row's that of the quote's features (named
+  "none.*"); the best row wins and its softmax probability is the confidence. When none wins,
+  the quote is kept with an unnamed source (never guessed).
 - `reported`: is a clause governed by a verb attributed content ("X said that ...")?
 
 A model file is JSON holding weights only: {feature name: weight}, a bias and a threshold per
-decision, with the training figures. `RuleModel` reproduces the hand rules' decisions and is
+decision (the speaker decision: weights and a bias added to the candidates' scores), with the
+training figures. `RuleModel` reproduces the hand rules' decisions and is
 what the training script uses to collect candidates.
 """
 
@@ -51,9 +55,37 @@ class LinearDecision:
         z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in _vectorize(features))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def score(self, features: dict) -> float:
+        return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in _vectorize(features))
+
     @classmethod
     def from_json(cls, data: dict) -> LinearDecision:
-        return cls({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]), float(data["threshold"]))
+        return cls({k: float(v) for k, v in data["weights"].items()}, float(data.get("bias", 0.0)),
+                   float(data.get("threshold", 0.0)))
+
+
+@dataclass(frozen=True)
+class SoftmaxChoice:
+    """Pick one of a quote's candidates or none: a conditional logit over their feature dicts."""
+
+    weights: dict[str, float]
+    bias: float  # added to every candidate's score (not to none's)
+
+    def _score(self, features: dict) -> float:
+        return sum(self.weights.get(name, 0.0) * value for name, value in _vectorize(features))
+
+    def choose(self, candidates: list[dict], none: dict) -> tuple[int | None, float]:
+        """(index of the chosen candidate or None, its softmax probability)."""
+        scores = [self.bias + self._score(f) for f in candidates] + [self._score(none)]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+        probability = exps[best] / sum(exps)
+        return (None if best == len(candidates) else best), probability
+
+    @classmethod
+    def from_json(cls, data: dict) -> SoftmaxChoice:
+        return cls({k: float(v) for k, v in data["weights"].items()}, float(data.get("bias", 0.0)))
 
 
 class RuleModel:
@@ -64,8 +96,9 @@ class RuleModel:
     def speech(self, features: dict) -> float:
         return 1.0 if features.get("rule_keep") else 0.0
 
-    def speaker(self, features: dict) -> float:
-        return 1.0 if features.get("rule_rank") == "0" else 0.0
+    def speaker_choice(self, candidates: list[dict], none: dict) -> tuple[int | None, float]:
+        pick = next((i for i, f in enumerate(candidates) if f.get("rule_rank") == "0"), None)
+        return pick, 1.0
 
     def reported(self, features: dict) -> float:
         return 1.0 if features.get("rule_keep") else 0.0
@@ -75,7 +108,6 @@ class RuleModel:
 
     speech_threshold = 0.5
     reported_threshold = 0.5
-    none_below = 0.5
 
 
 class LearnedModel:
@@ -85,17 +117,17 @@ class LearnedModel:
         self.name = name
         self.data = data
         self._speech = LinearDecision.from_json(data["speech"])
-        self._speaker = LinearDecision.from_json(data["speaker"])
+        self._speaker = SoftmaxChoice.from_json(data["speaker"])
         self._reported = LinearDecision.from_json(data["reported"])
         self.speech_threshold = self._speech.threshold
         self.reported_threshold = self._reported.threshold
-        self.none_below = self._speaker.threshold
 
     def speech(self, features: dict) -> float:
         return self._speech.probability(features)
 
-    def speaker(self, features: dict) -> float:
-        return self._speaker.probability(features)
+    def speaker_choice(self, candidates: list[dict], none: dict) -> tuple[int | None, float]:
+        """The chosen candidate's index (None for an unnamed source) and its probability."""
+        return self._speaker.choose(candidates, none)
 
     def reported(self, features: dict) -> float:
         return self._reported.probability(features)

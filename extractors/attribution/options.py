@@ -4,8 +4,9 @@ The rules, in their order, are candidate generators: a transcript label ("PENCE:
 subject of the governing or a nearby cue, a name between the quote and its cue or after an
 inverted cue, a dash and a name after the quote, a lead-in sentence ("X said:"), the previous
 quote's speaker for a continued quote; then mentions no rule takes: the subject of the
-sentence's main verb and the nearest named entities before and after the quote in its
-paragraph. The learned ranker picks among them; the hand rules took the first.
+sentence's main verb, the nearest named entities before and after the quote in its
+paragraph, a cue's subject ending the paragraph before and a name opening a short line after
+it. The learned choice picks among them or none; the hand rules took the first.
 """
 
 from __future__ import annotations
@@ -152,6 +153,32 @@ class OptionFinder:
             found.append((before[-1].root, None, "entity_before"))
         if after:
             found.append((after[0].root, None, "entity_after"))
+        found.extend(self._across_paragraphs(span))
+        return found
+
+    def _across_paragraphs(self, span: QuoteSpan) -> list[tuple[Token, Token | None, str]]:
+        """Mentions in the neighbouring paragraphs: the subject of a cue in the last sentence of
+        the paragraph before, for a quote opening its paragraph, and the name opening a short
+        line right after the quote's paragraph ("Jane Doe, a teacher in Ohio")."""
+        found = []
+        if span.mark_start == span.paragraph_start and span.paragraph_start > 0:
+            end = len(self.text[:span.paragraph_start].rstrip())
+            last = self.doc.char_span(end - 1, end, alignment_mode="expand") if end else None
+            if last is not None and len(last):
+                for token in self.people.sent(last[0]):
+                    if not self.inside_quote(token) and token.idx < end and is_cue(token, self.rules):
+                        subject = subject_of(token, self.inside_quote)
+                        if subject is not None:
+                            found.append((subject, token, "previous_paragraph_cue"))
+                            break
+        rest = self.text[span.paragraph_end:]
+        line_start = span.paragraph_end + len(rest) - len(rest.lstrip())
+        line_end = self.text.find("\n", line_start)
+        line_end = len(self.text) if line_end < 0 else line_end
+        if line_start < line_end and len(self.text[line_start:line_end].split()) <= 15:
+            ent = next((e for e in self.people.ents if e.start_char == line_start), None)
+            if ent is not None and ent.label_ in NAMED_LABELS:
+                found.append((ent.root, None, "line_after"))
         return found
 
     def _governing_cue(self, span: QuoteSpan, content: Span) -> Token | None:

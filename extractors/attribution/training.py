@@ -3,7 +3,9 @@ with cross-validation grouped by article and stratified by publisher.
 
 Labels: a candidate span is speech when it matches an annotated attribution's content (the
 scorer's rule: overlap of at least half the shorter span); a speaker option is right when the
-scorer would count it right for that attribution. Nothing of the texts is kept: the model file
+scorer would count it right for that attribution, and a quote's "none" row is right when the
+attribution has no source. The speaker choice is fitted as a conditional logit over each
+quote's rows (`listwise`); speech and reported speech as logistic regressions. Nothing of the texts is kept: the model file
 holds feature weights only, and features seen in fewer than `MIN_ARTICLES` articles are dropped.
 """
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from extractors.attribution import attribute_quotes
 from extractors.attribution.direct import DirectQuotes
 from extractors.attribution.features import subject_kind
+from extractors.attribution.listwise import fit_choice
 from extractors.attribution.model import LearnedModel, RuleModel
 from extractors.attribution.reported import ReportedSpeech
 from extractors.evaluation import evaluate, spans_match, speaker_matches
@@ -24,9 +27,9 @@ N_FOLDS = 5
 SEED = 0
 MIN_ARTICLES = 3  # a feature must occur in this many training articles to get a weight
 C = 0.5  # inverse L2 strength of each logistic regression
+C_SPEAKER = 0.5  # and of the speaker choice
 SPEECH_THRESHOLD = 0.5
 REPORTED_THRESHOLD = 0.5
-NONE_BELOW = 0.05
 
 
 @dataclass
@@ -36,15 +39,18 @@ class Rows:
     features: list[dict] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
     articles: list[int] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)  # the quote a speaker row belongs to
 
-    def add(self, features: dict, label: bool, article: int) -> None:
+    def add(self, features: dict, label: bool, article: int, group: int = -1) -> None:
         self.features.append(features)
         self.labels.append(int(label))
         self.articles.append(article)
+        self.groups.append(group)
 
     def subset(self, articles: set[int]) -> Rows:
         keep = [i for i, a in enumerate(self.articles) if a in articles]
-        return Rows([self.features[i] for i in keep], [self.labels[i] for i in keep], [self.articles[i] for i in keep])
+        return Rows([self.features[i] for i in keep], [self.labels[i] for i in keep],
+                    [self.articles[i] for i in keep], [self.groups[i] for i in keep])
 
 
 def _gold_fragments(attribution: dict) -> list[tuple[int, int]]:
@@ -58,16 +64,17 @@ def collect_rows(docs, gold: list[dict], rules) -> dict[str, Rows]:
     for article, (doc, document) in enumerate(zip(docs, gold)):
         attributions = document["attributions"]
 
-        def on_quote(span, features, scored, article=article, attributions=attributions):
+        def on_quote(span, features, scored, none, article=article, attributions=attributions):
             matched = [a for a in attributions if spans_match((span.start, span.end), _gold_fragments(a))]
             rows["speech"].add(features, bool(matched), article)
-            sourced = [a for a in matched if a.get("source")]
-            if not sourced:
+            if not matched:
                 return
+            group = len(rows["speech"].labels)
             for option, option_features in scored:
                 s = option.speaker
                 prediction = {"speaker": s.name, "speaker_start": s.start, "speaker_end": s.end}
-                rows["speaker"].add(option_features, any(speaker_matches(prediction, a) for a in sourced), article)
+                rows["speaker"].add(option_features, any(speaker_matches(prediction, a) for a in matched), article, group)
+            rows["speaker"].add(none, any(not a.get("source") for a in matched), article, group)
 
         def on_report(start, end, features, article=article, attributions=attributions):
             indirect = [a for a in attributions if not a["is_direct"]]
@@ -79,10 +86,10 @@ def collect_rows(docs, gold: list[dict], rules) -> dict[str, Rows]:
     return rows
 
 
-def fit_decision(rows: Rows, threshold: float) -> dict:
-    """A logistic regression over one decision's rows, as {weights, bias, threshold}."""
+def _supported(rows: Rows):
+    """The rows' one-hot matrix restricted to features seen in `MIN_ARTICLES` articles, and
+    those features' names."""
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     support: dict[str, set[int]] = defaultdict(set)
     vectorizer = DictVectorizer()
@@ -92,18 +99,38 @@ def fit_decision(rows: Rows, threshold: float) -> dict:
     for r, c in zip(coo.row, coo.col):
         support[names[c]].add(rows.articles[r])
     keep = [i for i, name in enumerate(names) if len(support[name]) >= MIN_ARTICLES]
-    matrix = matrix[:, keep]
+    return matrix[:, keep], [str(names[i]) for i in keep]
+
+
+def _weights(names: list[str], values) -> dict[str, float]:
+    return dict(sorted((n, round(float(w), 5)) for n, w in zip(names, values) if abs(w) >= 1e-5))
+
+
+def fit_decision(rows: Rows, threshold: float) -> dict:
+    """A logistic regression over one decision's rows, as {weights, bias, threshold}."""
+    from sklearn.linear_model import LogisticRegression
+
+    matrix, names = _supported(rows)
     model = LogisticRegression(C=C, max_iter=5000, solver="liblinear", random_state=SEED)
     model.fit(matrix, rows.labels)
-    weights = {str(names[i]): round(float(w), 5) for i, w in zip(keep, model.coef_[0]) if abs(w) >= 1e-5}
-    return {"weights": dict(sorted(weights.items())), "bias": round(float(model.intercept_[0]), 5),
+    return {"weights": _weights(names, model.coef_[0]), "bias": round(float(model.intercept_[0]), 5),
             "threshold": threshold}
+
+
+def fit_speaker_choice(rows: Rows) -> dict:
+    """The conditional logit over each quote's candidates and none row, as {weights, bias}."""
+    right_groups = {g for g, label in zip(rows.groups, rows.labels) if label}
+    keep = [i for i, g in enumerate(rows.groups) if g in right_groups]
+    taught = Rows([rows.features[i] for i in keep], [rows.labels[i] for i in keep],
+                  [rows.articles[i] for i in keep], [rows.groups[i] for i in keep])
+    matrix, names = _supported(taught)
+    return {"weights": _weights(names, fit_choice(matrix, taught.groups, taught.labels, C_SPEAKER)), "bias": 0.0}
 
 
 def fit_model(rows: dict[str, Rows]) -> dict:
     return {
         "speech": fit_decision(rows["speech"], SPEECH_THRESHOLD),
-        "speaker": fit_decision(rows["speaker"], NONE_BELOW),
+        "speaker": fit_speaker_choice(rows["speaker"]),
         "reported": fit_decision(rows["reported"], REPORTED_THRESHOLD),
         "reported_speaker": rows["reported_speaker"],
     }
