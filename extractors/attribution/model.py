@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
-DEFAULT_MODEL = MODELS_DIR / "attribution-v1.json"
-# Set to a model file to use another one, or to "rules" to run the hand rules alone.
-MODEL_ENV = "QUOTEWIRE_ATTRIBUTION_MODEL"
+from extractors.versions import ATTRIBUTION_MODEL_ENV as MODEL_ENV  # a model file, or "rules" for the hand rules alone
+from extractors.versions import SHIPPED_ATTRIBUTION_MODEL as DEFAULT_MODEL
+
+MODELS_DIR = DEFAULT_MODEL.parent
 
 
 def _vectorize(features: dict) -> list[tuple[str, float]]:
