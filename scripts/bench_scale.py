@@ -11,7 +11,8 @@ of 100 new articles and a night with nothing new, task by task.
    (scripts/scale_history.py; resumable).
 2. Runs the real night (`scripts/run_nightly.py`, dag.test()) over an empty landing folder: it
    gates, builds and publishes the W articles (the build night, timed too but not the point),
-   and copies the built folder aside (built/), so the nights can be timed again and again.
+   then a no-change night (so both published files exist, as on any later night), and copies the
+   built folder aside (built/), so the nights can be timed again and again.
 3. Times a night of 100 new articles (the next 100 train articles as .txt files: real
    extraction) and then a night with no new file, each from a fresh copy of the built folder,
    each task from the run's own lines, with the peak memory of the run's largest process, the
@@ -143,6 +144,7 @@ def build(root: Path, target: int, chunk: int, base_articles: list[dict]) -> dic
     if done.returncode != 0:
         sys.exit(f"the build night failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
     print(f"build night: {seconds:.1f} s, peak {peak:,.0f} MB", flush=True)
+    _settle(live)
     shutil.rmtree(root / "built", ignore_errors=True)
     shutil.copytree(live, root / "built", symlinks=True)
     record = {"W": progress["articles"], "base_articles": len(base.articles), "history_s": round(history_s, 1),
@@ -152,6 +154,18 @@ def build(root: Path, target: int, chunk: int, base_articles: list[dict]) -> dic
     return record
 
 
+def _settle(live: Path) -> None:
+    """A no-change night after the build night, so that both published files exist and the timed
+    nights update the standby file as every later night does (the first publication after the
+    build has no standby file yet and copies everything)."""
+    if len(_published(live / "warehouse" / "quotewire.duckdb")) >= 2:
+        return
+    done, seconds, _ = _run(_env(live), "--no-migrate", "--logical-date", "2026-01-02")
+    if done.returncode != 0:
+        sys.exit(f"the settling night failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
+    print(f"settling night (no new file, fills the standby file): {seconds:.1f} s", flush=True)
+
+
 def nights(root: Path, night_articles: list[dict]) -> list[dict]:
     """A 100-article night, then a no-change night, from a fresh copy of root/built."""
     live = root / "live"
@@ -159,8 +173,8 @@ def nights(root: Path, night_articles: list[dict]) -> list[dict]:
     shutil.copytree(root / "built", live, symlinks=True)
     env, warehouse = _env(live), live / "warehouse" / "quotewire.duckdb"
     rows = []
-    for label, new_articles, night in ((f"{NIGHT_ARTICLES} new articles", night_articles, "2026-01-02"),
-                                       ("no new file", [], "2026-01-03")):
+    for label, new_articles, night in ((f"{NIGHT_ARTICLES} new articles", night_articles, "2026-01-03"),
+                                       ("no new file", [], "2026-01-04")):
         for article in new_articles:
             (live / "landing" / f"{article['doc_id']}.txt").write_text(article["text"], encoding="utf-8")
         _snapshot(warehouse, root / "before")
@@ -225,6 +239,13 @@ def main() -> int:
         if args.build_only:
             return 0
         folders = [args.against.resolve(), root] if args.against else [root]
+        for folder in folders:  # built before the settling night existed
+            if len(_published(folder / "built" / "warehouse" / "quotewire.duckdb")) < 2:
+                shutil.rmtree(folder / "live", ignore_errors=True)
+                shutil.copytree(folder / "built", folder / "live", symlinks=True)
+                _settle(folder / "live")
+                shutil.rmtree(folder / "built")
+                shutil.copytree(folder / "live", folder / "built", symlinks=True)
         built = {folder: json.loads((folder / "built.json").read_text())["W"] for folder in folders}
         results = [(folder.name, built[folder], round_ + 1, row)
                    for round_ in range(args.rounds) for folder in folders for row in nights(folder, night_articles)]
