@@ -207,7 +207,7 @@ def _table(results: list[tuple[str, int, int, dict]]) -> None:
     for _, w, round_, row in results:
         cells = [f"{row['tasks'][t]:.1f}" if t in row["tasks"] else "-" for t in tasks]
         print(f"| {w:,} | {round_} | {row['night']} | {row['load_before']:.2f} | " + " | ".join(cells)
-              + f" | {row['seconds']:.1f} | {row['peak_mb']:,} | {row['link_rows_read'] or '-'} "
+              + f" | {row['seconds']:.1f} | {row['peak_mb']:,} | {'-' if row['link_rows_read'] is None else row['link_rows_read']} "
               f"| {row['published_bytes_changed'] / 1e6:.1f} | {row['published_mb']:.1f} | {row['work_db_mb']:.1f} |")
 
 
