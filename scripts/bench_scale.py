@@ -154,16 +154,38 @@ def build(root: Path, target: int, chunk: int, base_articles: list[dict]) -> dic
     return record
 
 
-def _settle(live: Path) -> None:
+def _settle(live: Path, night: str = "2026-01-02") -> None:
     """A no-change night after the build night, so that both published files exist and the timed
     nights update the standby file as every later night does (the first publication after the
     build has no standby file yet and copies everything)."""
-    if len(_published(live / "warehouse" / "quotewire.duckdb")) >= 2:
-        return
-    done, seconds, _ = _run(_env(live), "--no-migrate", "--logical-date", "2026-01-02")
+    done, seconds, _ = _run(_env(live), "--no-migrate", "--logical-date", night)
     if done.returncode != 0:
         sys.exit(f"the settling night failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
     print(f"settling night (no new file, fills the standby file): {seconds:.1f} s", flush=True)
+
+
+def _unused_night() -> str:
+    """A logical date in 2025 that no earlier settling night of a kept folder is likely to have used."""
+    from datetime import date, timedelta
+
+    return str(date(2025, 1, 1) + timedelta(days=int(time.time() // 60) % 360))
+
+
+def stale(root: Path) -> list[str]:
+    """What in the code changed since the folder was built, that the first timed night would redo
+    over the whole warehouse rather than time a night: the linker (a full relink) or the dbt
+    project (a full refresh)."""
+    import duckdb
+
+    from extractors.transform import needs_full_refresh
+    from extractors.versions import linker_version
+
+    warehouse = root / "built" / "warehouse"
+    with duckdb.connect(str(warehouse / "quotewire_work.duckdb"), read_only=True) as con:
+        (linked_by,) = con.execute("select max(linker) from raw.link_version").fetchone()
+    reasons = [] if linked_by == linker_version() else [f"linked by linker {linked_by}, the code is {linker_version()}"]
+    dbt = needs_full_refresh(ROOT / "dbt_project", warehouse / "state")
+    return reasons + ([f"dbt: {dbt}"] if dbt else [])
 
 
 def nights(root: Path, night_articles: list[dict]) -> list[dict]:
@@ -239,11 +261,16 @@ def main() -> int:
         if args.build_only:
             return 0
         folders = [args.against.resolve(), root] if args.against else [root]
-        for folder in folders:  # built before the settling night existed
-            if len(_published(folder / "built" / "warehouse" / "quotewire.duckdb")) < 2:
+        for folder in folders:
+            if any(reason.startswith("linked by") for reason in stale(folder)):
+                sys.exit(f"{folder}: {'; '.join(stale(folder))}: its first night would relink all of it at "
+                         "once; build it again (a new --keep folder) to time the new linker")
+            # Built before the settling night existed, or before a change of the dbt project: one
+            # no-change night (a full dbt refresh) brings it up to date before the timed nights.
+            if len(_published(folder / "built" / "warehouse" / "quotewire.duckdb")) < 2 or stale(folder):
                 shutil.rmtree(folder / "live", ignore_errors=True)
                 shutil.copytree(folder / "built", folder / "live", symlinks=True)
-                _settle(folder / "live")
+                _settle(folder / "live", _unused_night())
                 shutil.rmtree(folder / "built")
                 shutil.copytree(folder / "live", folder / "built", symlinks=True)
         built = {folder: json.loads((folder / "built.json").read_text())["W"] for folder in folders}
