@@ -15,9 +15,12 @@ from elsewhere is compared row by row (`publish._sync_table`), and its hashes re
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import duckdb
+
+log = logging.getLogger(__name__)
 
 ROWS, STAMPS = "ops.published_rows", "ops.published_stamps"
 
@@ -85,6 +88,17 @@ def stamp_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
 
 
 def record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict[str, tuple[int, str, bool]]) -> None:
+    """`_record`, or a warning when the work database cannot take the hashes: the file is
+    already written, and its new stamps then match nothing, so the next night compares it row by
+    row."""
+    try:
+        _record(con, work_db, file, hashed)
+    except duckdb.Error as error:
+        log.warning("row hashes of %s not recorded (%s): it will be compared row by row", file,
+                    str(error).splitlines()[0])
+
+
+def _record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict[str, tuple[int, str, bool]]) -> None:
     """Record, once the target file committed, the hashes of its tables: `hashed` maps each table
     to (n, stamp, whole), `con` holds its temp tables `rows_<n>` and `keys_<n>`; a table is
     recorded in full (`whole`) or for its changed keys only. Attaches the work database for

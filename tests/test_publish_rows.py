@@ -4,10 +4,13 @@ the marts either way."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 
+from extractors import publish_rows
 from extractors.publish import candidate_path, prepare_candidate, publish, sync_file
 
 
@@ -72,3 +75,27 @@ def test_a_file_changed_behind_the_hashes_is_compared_row_by_row(tmp_path):
         con.execute("update marts.articles set title = 'again' where article_id = 'a9'")
     assert sync_file(work, standby, "v1.0.0")["marts.articles"] == 2  # trusted again: the changed row only
     assert dict((r[0], r[1]) for r in _rows(standby, "articles"))["a9"] == "again"
+
+
+def test_hashes_that_cannot_be_recorded_leave_the_next_night_row_by_row(tmp_path):
+    work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
+    _work_db(work)
+    _night(work, warehouse)
+    _night(work, warehouse)
+    standby = next(p for p in warehouse.parent.glob(".quotewire.*.duckdb") if p.name != warehouse.resolve().name)
+    with duckdb.connect(str(work)) as con:
+        con.execute("update marts.articles set title = 'held' where article_id = 'a1'")
+    holder = subprocess.Popen(  # a reader of the work database: it cannot be opened for writing
+        [sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({str(work)!r}, read_only=True); "
+                               "print('open', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert sync_file(work, standby, "v1.0.0")["marts.articles"] == 2  # the file is written all the same
+    finally:
+        holder.communicate("", timeout=30)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{work}' as work (read_only)")
+        con.execute(f"attach '{standby}' as target (read_only)")
+        assert not publish_rows.trusted(con, standby.name, "marts", "articles")
+    assert dict((r[0], r[1]) for r in _rows(standby, "articles"))["a1"] == "held"
