@@ -70,9 +70,12 @@ check-readme: venv
 bench: venv
 	$(BIN)/python scripts/benchmark.py --articles $(N)
 
-# A night of 100 new articles and a night with none, on a warehouse of W articles (docs/benchmark.md).
+# A night of 100 new articles and a night with none, on a warehouse of W articles
+# (docs/benchmark_scale.md). KEEP=dir keeps (and reuses) the built warehouse; AGAINST=dir times
+# the nights of another kept warehouse in turn with these, ROUNDS times.
 bench-scale: venv
-	$(BIN)/python scripts/bench_scale.py --articles $(W)
+	$(BIN)/python scripts/bench_scale.py --articles $(W) $(if $(KEEP),--keep "$(KEEP)") \
+		$(if $(AGAINST),--against "$(AGAINST)" --rounds $(or $(ROUNDS),2))
 
 # Retrain the attribution model (extractors/attribution/models/) from PolNeAR train and print
 # its 5-fold cross-validated figures beside the hand rules' and dev's (docs/attribution_model_card.md).

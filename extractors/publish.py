@@ -4,7 +4,10 @@
 to one of two files beside it, `.quotewire.blue.duckdb` and `.quotewire.green.duckdb`. The
 published one is never opened for writing. Each night the other one (the candidate) is brought
 up to the work database's marts: only the rows that changed are deleted and inserted, so the
-night writes in proportion to its change, not to the warehouse. The gate then checks it, and
+night writes in proportion to its change, not to the warehouse. The changed rows of the keyed
+tables are found from row hashes recorded for that file in the work database (publish_rows), so
+the file itself is not read whole; a table whose hashes do not describe the file is compared
+with the marts row by row. The gate then checks it, and
 publishing swaps the link with an atomic rename: a reader sees the old or the new marts
 complete, never a mix, and a reader that opened the old file keeps it.
 
@@ -23,6 +26,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+
+from extractors import publish_rows
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +123,9 @@ def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [*marts, *(("ops", t) for t in PUBLISHED_OPS_TABLES)]
 
 
-def build_candidate(work_db: Path, candidate: Path, storage_version: str) -> None:
-    """Copy the dbt marts and the ops tables into a fresh candidate file.
+def build_candidate(work_db: Path, candidate: Path, storage_version: str, file: str | None = None) -> None:
+    """Copy the dbt marts and the ops tables into a fresh candidate file; with `file`, the name it
+    will be published under, record its rows' hashes for the next night's sync (publish_rows).
 
     The candidate is written in an older DuckDB storage format (a setting) so that BI tools
     bundling an older DuckDB can still open the published file.
@@ -132,9 +138,19 @@ def build_candidate(work_db: Path, candidate: Path, storage_version: str) -> Non
         con.execute(f"attach '{candidate}' as candidate (storage_version '{storage_version}')")
         for schema in (*PUBLISHED_SCHEMAS, "ops"):
             con.execute(f"create schema if not exists candidate.{schema}")
+        hashed = {}
         for schema, table in _published_tables(con):
-            con.execute(f"create table candidate.{schema}.{table} as {_utc_select(con, 'work', schema, table)}")
+            source = _utc_select(con, "work", schema, table)
+            con.execute(f"create table candidate.{schema}.{table} as {source}")
+            if file and f"{schema}.{table}" in KEYS:
+                n = len(hashed)
+                publish_rows.hash_rows(con, f"rows_{n}", source, KEYS[f"{schema}.{table}"])
+                stamp = f"quotewire rows {os.urandom(16).hex()}"
+                con.execute(f"comment on table candidate.{schema}.{table} is '{stamp}'")
+                hashed[f"{schema}.{table}"] = (n, stamp, True)
         con.execute("detach candidate")
+        if hashed:
+            publish_rows.record(con, str(work_db), file, hashed)
     finally:
         con.close()
 
@@ -169,18 +185,40 @@ def sync_file(work_db: Path, target: Path, storage_version: str) -> dict[str, in
                 "select schema_name, table_name from duckdb_tables() where database_name = 'target'").fetchall():
             if f"{schema}.{table}" not in names:
                 con.execute(f"drop table target.{schema}.{table}")
+        hashed: dict[str, tuple[int, str, bool]] = {}
         for schema, table in published:
-            changed[f"{schema}.{table}"] = _sync_table(con, schema, table)
+            changed[f"{schema}.{table}"] = _sync_table(con, schema, table, target.name, hashed)
         con.execute("commit")
         con.execute("detach target")
+        if hashed:
+            publish_rows.record(con, str(work_db), target.name, hashed)
     finally:
         con.close()
     return changed
 
 
-def _sync_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
+def _sync_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, file: str,
+                hashed: dict[str, tuple[int, str, bool]]) -> int:
+    """Bring one table of the target file up to date: through the recorded row hashes when they
+    describe it (publish_rows), else row by row; a keyed table gets a new stamp either way."""
     source = _utc_select(con, "work", schema, table)
     columns = _published_columns(_columns(con, "work", schema, table))
+    name = f"{schema}.{table}"
+    if name in KEYS and _columns(con, "target", schema, table) == columns \
+            and publish_rows.trusted(con, file, schema, table):
+        n = len(hashed)
+        rows = publish_rows.sync_changed(con, file, schema, table, source, KEYS[name], n)
+        hashed[name] = (n, publish_rows.stamp_table(con, schema, table), False)
+        return rows
+    rows = _sync_whole(con, schema, table, source, columns)
+    if name in KEYS:
+        n = len(hashed)
+        publish_rows.hash_rows(con, f"rows_{n}", source, KEYS[name])
+        hashed[name] = (n, publish_rows.stamp_table(con, schema, table), True)
+    return rows
+
+
+def _sync_whole(con: duckdb.DuckDBPyConnection, schema: str, table: str, source: str, columns) -> int:
     if _columns(con, "target", schema, table) != columns:
         con.execute(f"create or replace table target.{schema}.{table} as {source}")
         return con.execute(f"select count(*) from target.{schema}.{table}").fetchone()[0]
@@ -217,7 +255,7 @@ def prepare_candidate(work_db: Path, warehouse: Path, storage_version: str) -> P
             reason = f"{standby.name} could not be updated ({str(error).splitlines()[0]})"
             log.warning("publishing a full copy: %s", reason)
     if mode == "full":
-        build_candidate(work_db, candidate, storage_version)
+        build_candidate(work_db, candidate, storage_version, standby.name)
     after = written_bytes()
     written = after - before if before is not None and after is not None else None
     log.info("candidate prepared (%s: %s): %s bytes written, file %d bytes",

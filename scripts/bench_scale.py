@@ -1,38 +1,40 @@
 """What a night costs as the warehouse grows: build a warehouse of W articles, then time a night
 of 100 new articles and a night with nothing new, task by task.
 
-    python scripts/bench_scale.py --articles 1000     (or: make bench-scale W=1000)
+    python scripts/bench_scale.py --articles 1000 --keep /tmp/scale-1k      (make bench-scale W=1000)
+    python scripts/bench_scale.py --articles 100000 --keep /tmp/scale-100k --build-only
+    python scripts/bench_scale.py --articles 100000 --keep /tmp/scale-100k --against /tmp/scale-1k
 
 1. Extracts B real PolNeAR train articles (../shared/eval/polnear/train.jsonl, read in place)
-   once with the real pipeline, then replicates their extraction rows up to W articles: every
-   copy gets fresh ids, its own people (each name token mapped to a generated first name or
-   surname, consistently within the copy, so the registry has new people to link), some of its
-   words changed (so claims get new wordings), its own publication date and a dateline. Every
-   offset is moved with the text, so the raw gate's "text at offsets" holds.
-2. Loads those rows into the work database as one bulk load, and runs the real night
-   (`scripts/run_nightly.py`, dag.test()) over an empty landing folder: it links, gates, builds and
-   publishes the W articles (the build night, timed too but not the point).
+   once with the real pipeline (kept as base.pkl), then builds the history: replicas of their
+   rows, loaded and linked chunk by chunk by the real incremental linking step
+   (scripts/scale_history.py; resumable).
+2. Runs the real night (`scripts/run_nightly.py`, dag.test()) over an empty landing folder: it
+   gates, builds and publishes the W articles (the build night, timed too but not the point),
+   then a no-change night (so both published files exist, as on any later night), and copies the
+   built folder aside (built/), so the nights can be timed again and again.
 3. Times a night of 100 new articles (the next 100 train articles as .txt files: real
-   extraction) and then a night with no new file, each task from the run's own lines, with the
-   peak memory of the run's largest process, the sizes of the files and the bytes of the
-   published files that changed (compared in 64 KiB blocks with a copy taken before the night).
+   extraction) and then a night with no new file, each from a fresh copy of the built folder,
+   each task from the run's own lines, with the peak memory of the run's largest process, the
+   1-minute load average before the night, the sizes of the files and the bytes of the published
+   files that changed (compared in 64 KiB blocks with a copy taken before the night).
+   With `--against DIR` (another kept, built folder, e.g. W = 1,000) the nights of both are
+   timed in turn, `--rounds` times (DIR, this, DIR, this), and the ratio of the 100-article
+   nights is printed: both see the same shared machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import random
+import pickle
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,125 +45,10 @@ BLOCK = 64 * 1024
 sys.path.insert(0, str(ROOT / "scripts"))
 from benchmark import task_seconds  # noqa: E402 - importable only after the sys.path line above
 
-_SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "tor", "vi", "bel", "dan", "fer", "gor", "hal", "ist", "jun",
-              "kov", "lan", "mar", "nor", "pel", "quin", "ros", "sten", "tal", "ul", "var", "wen", "yar", "zel"]
-_NAME_TOKEN = re.compile(r"[A-Z][a-z]+")
-_WORD = re.compile(r"\b[a-z]{6,}\b")
 
-
-def _hash(*parts: object) -> int:
-    return int.from_bytes(hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()[:8], "big")
-
-
-def _made_name(seed: int, syllables: int) -> str:
-    rng = random.Random(seed)
-    return "".join(rng.choice(_SYLLABLES) for _ in range(syllables)).capitalize()
-
-
-class Copy:
-    """One replica of the base articles: its name map, word map and date shift."""
-
-    def __init__(self, number: int, vocabulary: list[str]):
-        self.number = number
-        self.vocabulary = vocabulary
-        self.days = number % 365
-
-    def name(self, token: str, last: bool) -> str:
-        # The same token gets the same new name within a copy; surnames are longer and more varied.
-        return _made_name(_hash(self.number, token, last), 3 if last else 2)
-
-    def word(self, word: str) -> str | None:
-        if _hash(self.number, word) % 12:
-            return None  # about one word in 12 changes
-        return self.vocabulary[_hash("w", self.number, word) % len(self.vocabulary)]
-
-
-def _edits(article, entities, copy: Copy) -> list[tuple[int, int, str]]:
-    """(start, end, new text) edits of one article: name tokens of PERSON entities, some words."""
-    edits: dict[int, tuple[int, str]] = {}
-    covered: list[tuple[int, int]] = []
-    for entity in entities:
-        if entity.label != "PERSON":
-            continue
-        tokens = list(_NAME_TOKEN.finditer(entity.entity_text))
-        for i, token in enumerate(tokens):
-            start = entity.start_char + token.start()
-            edits[start] = (start + len(token.group()), copy.name(token.group(), i == len(tokens) - 1))
-        covered.append((entity.start_char, entity.end_char))
-    for match in _WORD.finditer(article.text):
-        if any(s <= match.start() < e for s, e in covered) or match.start() in edits:
-            continue
-        new = copy.word(match.group())
-        if new:
-            edits[match.start()] = (match.end(), new)
-    return sorted((start, end, new) for start, (end, new) in edits.items())
-
-
-def _apply(text: str, edits: list[tuple[int, int, str]]):
-    """The edited text and a function moving an offset of the old text to the new one."""
-    parts, starts, at, shift = [], [], 0, 0
-    for start, end, new in edits:
-        parts.append(text[at:start])
-        parts.append(new)
-        starts.append((start, end, shift, len(new)))
-        shift += len(new) - (end - start)
-        at = end
-    parts.append(text[at:])
-
-    def move(offset: int) -> int:
-        for start, end, before, length in starts:
-            if offset <= start:
-                return offset + before
-            if offset < end:  # inside an edited token: to the end of its replacement
-                return start + before + length
-        return offset + shift
-    return "".join(parts), move
-
-
-def replicate(base, copy: Copy, normalize) -> tuple[list, list, list]:
-    """The base extraction's rows as this copy's: fresh ids, moved offsets, its names and date."""
-    from extractors.records import stable_id
-
-    entities_of: dict[str, list] = {}
-    for entity in base.entities:
-        entities_of.setdefault(entity.article_id, []).append(entity)
-    quotes_of: dict[str, list] = {}
-    for quote in base.quotes:
-        quotes_of.setdefault(quote.article_id, []).append(quote)
-    articles, entities, quotes = [], [], []
-    for article in base.articles:
-        edits = _edits(article, entities_of.get(article.article_id, []), copy)
-        text, move = _apply(article.text, edits)
-        published = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(days=copy.days, hours=copy.number % 24)
-        text += f"\n\nFiled {published:%d %B %Y} (desk {copy.number})."
-        article_id = stable_id(article.article_id, "copy", copy.number)
-        renamed = {} if not article.author else {"author": " ".join(
-            copy.name(t, i == len(article.author.split()) - 1) for i, t in enumerate(article.author.split()))}
-        articles.append(replace(
-            article, article_id=article_id, content_hash=hashlib.sha256(f"{article_id}{text}".encode()).hexdigest(),
-            source_file=f"replica-{copy.number:05d}/{article.source_file}",
-            text_hash=hashlib.sha256(text.encode()).hexdigest(), raw_text=text, text=text,
-            n_words=len(text.split()), published_at=published.isoformat(), **renamed))
-        for entity in entities_of.get(article.article_id, []):
-            start, end = move(entity.start_char), move(entity.end_char)
-            entities.append(replace(entity, entity_id=stable_id(article_id, start, end, entity.label),
-                                    article_id=article_id, entity_text=text[start:end], start_char=start, end_char=end))
-        for quote in quotes_of.get(article.article_id, []):
-            start, end = move(quote.start_char), move(quote.end_char)
-            spans = {}
-            for field in ("speaker", "cue"):
-                s, e = getattr(quote, f"{field}_start"), getattr(quote, f"{field}_end")
-                if s is not None:
-                    spans[f"{field}_start"], spans[f"{field}_end"] = move(s), move(e)
-                    spans["speaker_mention" if field == "speaker" else "cue"] = text[move(s):move(e)]
-            speaker = quote.speaker and " ".join(
-                copy.name(t, i == len(quote.speaker.split()) - 1) if _NAME_TOKEN.fullmatch(t) else t
-                for i, t in enumerate(quote.speaker.split()))
-            quotes.append(replace(
-                quote, quote_id=stable_id(quote.quote_id, "copy", copy.number), article_id=article_id,
-                quote_text=text[start:end], start_char=start, end_char=end,
-                normalized_text=normalize(text[start:end]), speaker=speaker, **spans))
-    return articles, entities, quotes
+def _env(live: Path) -> dict:
+    return {**os.environ, "AIRFLOW_HOME": str(live / "airflow"), "QUOTEWIRE_LANDING": str(live / "landing"),
+            "QUOTEWIRE_WAREHOUSE": str(live / "warehouse" / "quotewire.duckdb")}
 
 
 def _run(env: dict, *args: str) -> tuple[subprocess.CompletedProcess, float, float]:
@@ -177,17 +64,18 @@ def _run(env: dict, *args: str) -> tuple[subprocess.CompletedProcess, float, flo
     return done, seconds, int(peak.group(1)) / 1024 if peak else float("nan")
 
 
+def _published(warehouse: Path) -> list[Path]:
+    """The files readers open: the published file and any file beside it that extends its name
+    (not the work database, which readers never open)."""
+    return sorted(p for p in warehouse.parent.glob("*quotewire*.duckdb*")
+                  if p.is_file() and not p.is_symlink() and "work" not in p.name)
+
+
 def _snapshot(warehouse: Path, into: Path) -> None:
     shutil.rmtree(into, ignore_errors=True)
     into.mkdir(parents=True)
     for path in _published(warehouse):
         shutil.copy2(path, into / path.name)
-
-
-def _published(warehouse: Path) -> list[Path]:
-    """The files readers open: the published file and any file beside it that extends its name
-    (not the work database, which readers never open)."""
-    return sorted(p for p in warehouse.parent.glob(warehouse.name + "*") if p.is_file())
 
 
 def _changed_bytes(warehouse: Path, before: Path) -> int:
@@ -207,104 +95,198 @@ def _mb(path: Path) -> float:
     return path.stat().st_size / 1e6 if path.exists() else 0.0
 
 
+def _base(root: Path, articles: list[dict], settings):
+    """The base articles' extraction, made once per kept folder."""
+    cached = root / "base.pkl"
+    if cached.exists():
+        return pickle.loads(cached.read_bytes())
+    from extractors import extract_pool
+    from extractors.extract import extract_batch
+    from extractors.landing import Landing, LandingFile, content_hash
+
+    folder = root / "base"
+    folder.mkdir(parents=True, exist_ok=True)
+    for article in articles:
+        (folder / f"{article['doc_id']}.txt").write_text(article["text"], encoding="utf-8")
+    files = [LandingFile(p.name, content_hash(p.read_bytes())) for p in sorted(folder.iterdir())]
+    started = time.perf_counter()
+    base = extract_batch(Landing(str(folder)), files, settings.spacy_model, settings.max_file_bytes,
+                         settings.spacy_batch_size, processes=settings.extract_processes)
+    extract_pool.shutdown()
+    print(f"extracted {len(base.articles)} base articles in {time.perf_counter() - started:.1f} s", flush=True)
+    cached.write_bytes(pickle.dumps(base))
+    return base
+
+
+def build(root: Path, target: int, chunk: int, base_articles: list[dict]) -> dict:
+    """The built folder of W articles (root/built), made unless it exists; returns the build's record."""
+    done_file = root / "built.json"
+    if done_file.exists():
+        return json.loads(done_file.read_text())
+    sys.path.insert(0, str(ROOT))
+    from extractors.settings import Settings
+    from scale_history import build_history
+
+    live = root / "live"
+    settings = Settings.from_env()
+    base = _base(root, base_articles, settings)
+    (live / "warehouse").mkdir(parents=True, exist_ok=True)
+    (live / "landing").mkdir(exist_ok=True)
+    started = time.perf_counter()
+    progress = build_history(root, base, target, chunk, live / "warehouse" / "quotewire_work.duckdb", settings)
+    history_s = time.perf_counter() - started
+    env = _env(live)
+    setup = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_nightly.py"), "--setup-only"],
+                           env=env, capture_output=True, text=True, check=False)
+    if setup.returncode != 0:
+        sys.exit(f"airflow setup failed:\n{setup.stdout[-3000:]}\n{setup.stderr[-3000:]}")
+    done, seconds, peak = _run(env, "--no-migrate", "--logical-date", "2026-01-01")
+    if done.returncode != 0:
+        sys.exit(f"the build night failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
+    print(f"build night: {seconds:.1f} s, peak {peak:,.0f} MB", flush=True)
+    _settle(live)
+    shutil.rmtree(root / "built", ignore_errors=True)
+    shutil.copytree(live, root / "built", symlinks=True)
+    record = {"W": progress["articles"], "base_articles": len(base.articles), "history_s": round(history_s, 1),
+              "chunks": progress["chunks"], "build_night_s": round(seconds, 1), "build_night_peak_mb": round(peak),
+              "build_night_tasks": task_seconds(done.stdout)}
+    done_file.write_text(json.dumps(record, indent=1))
+    return record
+
+
+def _settle(live: Path, night: str = "2026-01-02") -> None:
+    """A no-change night after the build night, so that both published files exist and the timed
+    nights update the standby file as every later night does (the first publication after the
+    build has no standby file yet and copies everything)."""
+    done, seconds, _ = _run(_env(live), "--no-migrate", "--logical-date", night)
+    if done.returncode != 0:
+        sys.exit(f"the settling night failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
+    print(f"settling night (no new file, fills the standby file): {seconds:.1f} s", flush=True)
+
+
+def _unused_night() -> str:
+    """A logical date in 2025 that no earlier settling night of a kept folder is likely to have used."""
+    from datetime import date, timedelta
+
+    return str(date(2025, 1, 1) + timedelta(days=int(time.time() // 60) % 360))
+
+
+def stale(root: Path) -> list[str]:
+    """What in the code changed since the folder was built, that the first timed night would redo
+    over the whole warehouse rather than time a night: the linker (a full relink) or the dbt
+    project (a full refresh)."""
+    import duckdb
+
+    from extractors.transform import needs_full_refresh
+    from extractors.versions import linker_version
+
+    warehouse = root / "built" / "warehouse"
+    with duckdb.connect(str(warehouse / "quotewire_work.duckdb"), read_only=True) as con:
+        (linked_by,) = con.execute("select max(linker) from raw.link_version").fetchone()
+    reasons = [] if linked_by == linker_version() else [f"linked by linker {linked_by}, the code is {linker_version()}"]
+    dbt = needs_full_refresh(ROOT / "dbt_project", warehouse / "state")
+    return reasons + ([f"dbt: {dbt}"] if dbt else [])
+
+
+def nights(root: Path, night_articles: list[dict]) -> list[dict]:
+    """A 100-article night, then a no-change night, from a fresh copy of root/built."""
+    live = root / "live"
+    shutil.rmtree(live, ignore_errors=True)
+    shutil.copytree(root / "built", live, symlinks=True)
+    env, warehouse = _env(live), live / "warehouse" / "quotewire.duckdb"
+    rows = []
+    for label, new_articles, night in ((f"{NIGHT_ARTICLES} new articles", night_articles, "2026-01-03"),
+                                       ("no new file", [], "2026-01-04")):
+        for article in new_articles:
+            (live / "landing" / f"{article['doc_id']}.txt").write_text(article["text"], encoding="utf-8")
+        _snapshot(warehouse, root / "before")
+        load = os.getloadavg()[0]
+        done, seconds, peak = _run(env, "--no-migrate", "--logical-date", night)
+        if done.returncode != 0:
+            sys.exit(f"{label} failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
+        rows.append({"night": label, "seconds": round(seconds, 1), "peak_mb": round(peak), "load_before": load,
+                     "tasks": task_seconds(done.stdout), "link_rows_read": _rows_read(live),
+                     "published_bytes_changed": _changed_bytes(warehouse, root / "before"),
+                     "published_mb": round(_mb(warehouse), 1),
+                     "work_db_mb": round(_mb(warehouse.with_name("quotewire_work.duckdb")), 1)})
+        print(f"  {root.name} {label}: {seconds:.1f} s (load {load:.2f})", flush=True)
+    shutil.rmtree(root / "before", ignore_errors=True)
+    return rows
+
+
+def _rows_read(live: Path) -> int | None:
+    """rows_read of the night's link task, from the newest run log of the warehouse."""
+    logs = sorted((live / "warehouse" / "state" / "logs").glob("*.log"), key=lambda p: p.stat().st_mtime)
+    found = re.findall(r"'rows_read': (\d+)", logs[-1].read_text(errors="replace")) if logs else []
+    return int(found[-1]) if found else None
+
+
+def _table(results: list[tuple[str, int, int, dict]]) -> None:
+    tasks = list(dict.fromkeys(t for *_, row in results for t in row["tasks"]))
+    print("| W | round | night | load (1 min) | " + " | ".join(tasks) + " | whole run (s) | peak RSS (MB) "
+          "| link rows read | published bytes changed (MB) | published file (MB) | work DB (MB) |")
+    print("|---" * (len(tasks) + 10) + "|")
+    for _, w, round_, row in results:
+        cells = [f"{row['tasks'][t]:.1f}" if t in row["tasks"] else "-" for t in tasks]
+        print(f"| {w:,} | {round_} | {row['night']} | {row['load_before']:.2f} | " + " | ".join(cells)
+              + f" | {row['seconds']:.1f} | {row['peak_mb']:,} | {'-' if row['link_rows_read'] is None else row['link_rows_read']} "
+              f"| {row['published_bytes_changed'] / 1e6:.1f} | {row['published_mb']:.1f} | {row['work_db_mb']:.1f} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Quotewire: a night's cost at warehouse size W")
     parser.add_argument("--articles", "-W", type=int, default=1000, help="articles in the warehouse before the nights")
     parser.add_argument("--base", type=int, default=100, help="real articles extracted once and replicated")
+    parser.add_argument("--chunk", type=int, default=2500, help="replicated articles loaded and linked at a time")
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it; a built one is reused")
+    parser.add_argument("--build-only", action="store_true", help="build (or resume building) and stop")
+    parser.add_argument("--against", type=Path, help="a kept, built folder whose nights are timed in turn")
+    parser.add_argument("--rounds", type=int, default=1, help="times each folder's nights are timed")
     args = parser.parse_args()
     if not args.source.exists():
         print(f"SKIPPED: {args.source} is absent (the PolNeAR corpus lives in ../shared/eval/polnear/)")
         return 0
     sys.path.insert(0, str(ROOT))
-    from extractors import extract_pool
-    from extractors.extract import extract_batch
-    from extractors.landing import Landing, LandingFile, content_hash
     from extractors.predict import read_jsonl
-    from extractors.quote_spans import normalize_statement
-    from extractors.settings import Settings
-    from extractors.versions import model_version, rules_version
-    from extractors.warehouse import load_batches, stamp_extraction, write_batch_files
 
-    settings = Settings.from_env()
     source = read_jsonl(args.source)
     base_articles, night_articles = source[:args.base], source[args.base:args.base + NIGHT_ARTICLES]
-    root = args.keep or Path(tempfile.mkdtemp(prefix="quotewire-scale-"))
-    landing, warehouse = root / "landing", root / "warehouse" / "quotewire.duckdb"
-    work_db = warehouse.with_name("quotewire_work.duckdb")
-    env = {**os.environ, "AIRFLOW_HOME": str(root / "airflow"), "QUOTEWIRE_LANDING": str(landing),
-           "QUOTEWIRE_WAREHOUSE": str(warehouse)}
+    root = (args.keep or Path(tempfile.mkdtemp(prefix="quotewire-scale-"))).resolve()
+    root.mkdir(parents=True, exist_ok=True)
     try:
-        base_folder = root / "base"
-        base_folder.mkdir(parents=True, exist_ok=True)
-        for article in base_articles:
-            (base_folder / f"{article['doc_id']}.txt").write_text(article["text"], encoding="utf-8")
-        files = [LandingFile(p.name, content_hash(p.read_bytes())) for p in sorted(base_folder.iterdir())]
-        started = time.perf_counter()
-        base = extract_batch(Landing(str(base_folder)), files, settings.spacy_model, settings.max_file_bytes,
-                             settings.spacy_batch_size, processes=settings.extract_processes)
-        extract_pool.shutdown()
-        print(f"extracted {len(base.articles)} base articles in {time.perf_counter() - started:.1f} s")
-
-        started = time.perf_counter()
-        vocabulary = sorted({w for a in base.articles for w in _WORD.findall(a.text)})
-        copies = -(-args.articles // len(base.articles))
-        batches, n_articles = [], 0
-        for number in range(copies):
-            articles, entities, quotes = replicate(base, Copy(number, vocabulary), normalize_statement)
-            keep = min(len(articles), args.articles - n_articles)
-            kept = {a.article_id for a in articles[:keep]}
-            batches.append(write_batch_files(root / "replicas", f"copy-{number:05d}", {
-                "articles": articles[:keep], "entities": [e for e in entities if e.article_id in kept],
-                "quotes": [q for q in quotes if q.article_id in kept], "quarantine": []}))
-            n_articles += keep
-        added = load_batches(work_db, "bench-scale-build", batches, [])
-        stamp_extraction(work_db, "bench-scale-build", model_version(settings.spacy_model), rules_version())
-        shutil.rmtree(root / "replicas")
-        print(f"loaded {added['articles']} replicated articles, {added['entities']} entity mentions, "
-              f"{added['quotes']} quotes in {time.perf_counter() - started:.1f} s")
-
-        landing.mkdir(exist_ok=True)
-        setup = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_nightly.py"), "--setup-only"],
-                               env=env, capture_output=True, text=True, check=False)
-        if setup.returncode != 0:
-            print(setup.stdout[-3000:], setup.stderr[-3000:])
-            return 1
-        rows = []
-        nights = [("build night: link, gate, build, publish the W articles", None, "2026-01-01"),
-                  (f"{NIGHT_ARTICLES} new articles", night_articles, "2026-01-02"),
-                  ("no new file", [], "2026-01-03")]
-        for label, new_articles, night in nights:
-            for article in new_articles or []:
-                (landing / f"{article['doc_id']}.txt").write_text(article["text"], encoding="utf-8")
-            _snapshot(warehouse, root / "before")
-            done, seconds, peak = _run(env, "--no-migrate", "--logical-date", night)
-            if done.returncode != 0:
-                print(done.stdout[-5000:], done.stderr[-3000:])
-                return 1
-            rows.append((label, seconds, peak, task_seconds(done.stdout), _changed_bytes(warehouse, root / "before"),
-                         _mb(warehouse), _mb(work_db)))
-            print(f"{label}: {seconds:.1f} s", flush=True)
+        record = build(root, args.articles, args.chunk, base_articles)
+        print(f"W = {record['W']:,}: history {record['history_s']:.0f} s in {len(record['chunks'])} chunks, "
+              f"build night {record['build_night_s']:.0f} s (peak {record['build_night_peak_mb']:,} MB)", flush=True)
+        if args.build_only:
+            return 0
+        folders = [args.against.resolve(), root] if args.against else [root]
+        for folder in folders:
+            if any(reason.startswith("linked by") for reason in stale(folder)):
+                sys.exit(f"{folder}: {'; '.join(stale(folder))}: its first night would relink all of it at "
+                         "once; build it again (a new --keep folder) to time the new linker")
+            # Built before the settling night existed, or before a change of the dbt project: one
+            # no-change night (a full dbt refresh) brings it up to date before the timed nights.
+            if len(_published(folder / "built" / "warehouse" / "quotewire.duckdb")) < 2 or stale(folder):
+                shutil.rmtree(folder / "live", ignore_errors=True)
+                shutil.copytree(folder / "built", folder / "live", symlinks=True)
+                _settle(folder / "live", _unused_night())
+                shutil.rmtree(folder / "built")
+                shutil.copytree(folder / "live", folder / "built", symlinks=True)
+        built = {folder: json.loads((folder / "built.json").read_text())["W"] for folder in folders}
+        results = [(folder.name, built[folder], round_ + 1, row)
+                   for round_ in range(args.rounds) for folder in folders for row in nights(folder, night_articles)]
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
-
-    tasks = list(dict.fromkeys(t for row in rows for t in row[3]))
     print()
-    print(f"W = {n_articles} articles before the nights (replicated from {len(base.articles)} extracted)")
-    print()
-    print("| night | " + " | ".join(tasks) + " | whole run (s) | peak RSS (MB) | published bytes changed (MB) "
-          "| published file (MB) | work DB (MB) |")
-    print("|---" * (len(tasks) + 6) + "|")
-    for label, seconds, peak, per_task, changed, published, work in rows:
-        cells = [f"{per_task[t]:.1f}" if t in per_task else "-" for t in tasks]
-        print(f"| {label} | " + " | ".join(cells) + f" | {seconds:.1f} | {peak:,.0f} | {changed / 1e6:.1f} "
-              f"| {published:.1f} | {work:.1f} |")
-    print(json.dumps({"W": n_articles, "nights": [
-        {"night": r[0], "seconds": round(r[1], 1), "peak_mb": round(r[2]), "tasks": r[3],
-         "published_bytes_changed": r[4], "published_mb": round(r[5], 1), "work_db_mb": round(r[6], 1)}
-        for r in rows]}))
+    _table(results)
+    if args.against:
+        for round_ in range(1, args.rounds + 1):
+            small, big = (r[3]["seconds"] for r in results if r[2] == round_ and r[3]["night"].startswith(str(NIGHT_ARTICLES)))
+            print(f"round {round_}: 100-article night at W = {built[root]:,} / at W = {built[folders[0]]:,}: "
+                  f"{big:.1f} / {small:.1f} s = {big / small:.2f}x (target: at most 1.5x)")
+    print(json.dumps([{"folder": f, "W": w, "round": r, **row} for f, w, r, row in results]))
     return 0
 
 

@@ -12,7 +12,7 @@ from extractors.quote_spans import normalize_statement
 from extractors.records import ArticleRecord, EntityRecord, QuoteRecord
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from bench_scale import Copy, replicate  # noqa: E402
+from scale_history import Copy, replicate  # noqa: E402
 
 TEXT = ('Kremlin spokesman Dmitry Peskov said on Friday: "The presidents discussed the situation '
         'in considerable detail." Peskov added that Vladimir Putin had congratulated Donald Trump.')

@@ -1,0 +1,125 @@
+"""What each published file holds, row by row, so a night finds its changed rows without reading
+the file: a 64-bit hash of every published row, by table and key, kept in the work database.
+
+`ops.published_rows(file, table_name, row_key, row_hash)` holds, for each of the two published
+files (by name: `.quotewire.blue.duckdb`, ...), the key and hash of every row of its keyed tables;
+`ops.published_stamps(file, table_name, stamp)` the stamp written, in the same transaction as the
+rows, as the comment of that table in the file. A night hashes the work database's marts (one
+narrow scan), compares them with the hashes of the file it brings up to date and deletes and
+inserts in the file only the rows whose hash changed, appeared or left.
+
+The hashes are trusted only while the file's comment carries the stamp the work database kept
+for it: a file updated by a night that failed before its hashes were recorded, copied whole, or
+from elsewhere is compared row by row (`publish._sync_table`), and its hashes recorded afresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+ROWS, STAMPS = "ops.published_rows", "ops.published_stamps"
+
+
+def key_expression(key: tuple[str, ...], alias: str) -> str:
+    """The row key as one string: the column itself, or JSON of several (unambiguous, NULL included)."""
+    if len(key) == 1:
+        return f'coalesce({alias}."{key[0]}"::varchar, chr(0))'
+    return f"to_json(struct_pack({', '.join(f'{alias}.{chr(34)}{k}{chr(34)}' for k in key)}))::varchar"
+
+
+def hash_rows(con: duckdb.DuckDBPyConnection, name: str, source: str, key: tuple[str, ...]) -> None:
+    """A temp table `name(row_key, row_hash)` of the rows of a `select` (as they are published)."""
+    con.execute(f"create or replace temp table {name} as "
+                f"select {key_expression(key, 's')} as row_key, hash(s) as row_hash from ({source}) as s")
+
+
+def trusted(con: duckdb.DuckDBPyConnection, file: str, schema: str, table: str) -> bool:
+    """True when the recorded hashes describe the attached `target` file's table as it is."""
+    found = con.execute(
+        "select comment from duckdb_tables() where database_name = 'target' and schema_name = $s and table_name = $t",
+        {"s": schema, "t": table}).fetchall()
+    if not found or not found[0][0]:
+        return False
+    stamp = con.execute(f"select stamp from work.{STAMPS} where file = $f and table_name = $t",
+                        {"f": file, "t": f"{schema}.{table}"}).fetchall() if _has_tables(con) else []
+    return bool(stamp) and stamp[0][0] == found[0][0]
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    (n,) = con.execute("""select count(*) from duckdb_tables() where database_name = 'work' and schema_name = 'ops'
+                          and table_name in ('published_rows', 'published_stamps')""").fetchone()
+    return n == 2
+
+
+def sync_changed(con: duckdb.DuckDBPyConnection, file: str, schema: str, table: str, source: str,
+                 key: tuple[str, ...], n: int) -> int:
+    """Delete and insert in target.<schema>.<table> only the rows of the keys whose rows' hashes
+    changed (a row new, gone or different: every row of such a key is replaced, so a key held by
+    two rows stays right); leaves temp tables `rows_<n>` (every row's hash) and `keys_<n>` (the
+    changed keys) for `record`. Returns the rows deleted plus inserted."""
+    hash_rows(con, f"rows_{n}", source, key)
+    con.execute(f"""create or replace temp table recorded as
+        select row_key, row_hash from work.{ROWS} where file = $f and table_name = $t""",
+                {"f": file, "t": f"{schema}.{table}"})
+    con.execute(f"""create or replace temp table keys_{n} as
+        select row_key from rows_{n} n
+        where not exists (select 1 from recorded r where r.row_key = n.row_key and r.row_hash = n.row_hash)
+        union
+        select row_key from recorded r
+        where not exists (select 1 from rows_{n} n where n.row_key = r.row_key and n.row_hash = r.row_hash)""")
+    (deleted,) = con.execute(f"""delete from target.{schema}.{table} as d
+        where {key_expression(key, 'd')} in (select row_key from keys_{n})""").fetchone()
+    (inserted,) = con.execute(f"""insert into target.{schema}.{table}
+        select * from ({source}) as s
+        where {key_expression(key, 's')} in (select row_key from keys_{n})""").fetchone()
+    return deleted + inserted
+
+
+def stamp_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """Mark the target file's table (inside the sync's transaction); returns the stamp."""
+    stamp = f"quotewire rows {uuid.uuid4().hex}"
+    con.execute(f"comment on table target.{schema}.{table} is '{stamp}'")
+    return stamp
+
+
+def record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict[str, tuple[int, str, bool]]) -> None:
+    """`_record`, or a warning when the work database cannot take the hashes: the file is
+    already written, and its new stamps then match nothing, so the next night compares it row by
+    row."""
+    try:
+        _record(con, work_db, file, hashed)
+    except duckdb.Error as error:
+        log.warning("row hashes of %s not recorded (%s): it will be compared row by row", file,
+                    str(error).splitlines()[0])
+
+
+def _record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict[str, tuple[int, str, bool]]) -> None:
+    """Record, once the target file committed, the hashes of its tables: `hashed` maps each table
+    to (n, stamp, whole), `con` holds its temp tables `rows_<n>` and `keys_<n>`; a table is
+    recorded in full (`whole`) or for its changed keys only. Attaches the work database for
+    writing in place of the read-only `work`."""
+    con.execute("detach work")
+    con.execute(f"attach '{work_db}' as work")
+    con.execute("use work")
+    con.execute(f"create table if not exists {ROWS} (file varchar, table_name varchar, row_key varchar, row_hash ubigint)")
+    con.execute(f"create table if not exists {STAMPS} (file varchar, table_name varchar, stamp varchar)")
+    work = con
+    work.execute("begin transaction")
+    for name, (n, stamp, whole) in sorted(hashed.items()):
+        params = {"f": file, "t": name}
+        if whole:
+            work.execute(f"delete from {ROWS} where file = $f and table_name = $t", params)
+            work.execute(f"insert into {ROWS} select $f, $t, row_key, row_hash from rows_{n}", params)
+        else:
+            work.execute(f"""delete from {ROWS} where file = $f and table_name = $t
+                             and row_key in (select row_key from keys_{n})""", params)
+            work.execute(f"""insert into {ROWS} select $f, $t, row_key, row_hash from rows_{n}
+                             where row_key in (select row_key from keys_{n})""", params)
+        work.execute(f"delete from {STAMPS} where file = $f and table_name = $t", params)
+        work.execute(f"insert into {STAMPS} values ($f, $t, $s)", {**params, "s": stamp})
+    work.execute("commit")

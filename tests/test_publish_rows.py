@@ -1,0 +1,101 @@
+"""The standby file is brought up to date through the row hashes recorded for it, and only while
+they describe it: a file changed behind their back is compared row by row, and ends equal to
+the marts either way."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from extractors import publish_rows
+from extractors.publish import candidate_path, prepare_candidate, publish, sync_file
+
+
+def _work_db(path: Path) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema ops")
+        con.execute("create table marts.articles (article_id varchar, title varchar, seen_at timestamptz)")
+        con.execute("""insert into marts.articles
+            select 'a' || i, 'title ' || i, timestamptz '2026-01-01 10:00:00+00' from range(50) r(i)""")
+        # Two rows under one key (two entities of one name): the key is not unique.
+        con.execute("create table marts.speakers (speaker varchar, speaker_entity_id varchar, n_quotes integer)")
+        con.execute("insert into marts.speakers values ('Georgia', 'e1', 3), ('Georgia', 'e2', 1), ('Peskov', 'e3', 9)")
+        con.execute("create table ops.quarantine (source_file varchar, reason varchar)")
+        con.execute("create table ops.runs (run_id varchar, started_at timestamptz)")
+
+
+def _rows(db: Path, table: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return sorted(con.execute(f"select * from marts.{table}").fetchall(), key=repr)
+
+
+def _night(work: Path, warehouse: Path):
+    prepared = prepare_candidate(work, warehouse, "v1.0.0")
+    publish(work, candidate_path(warehouse), warehouse, "v1.0.0")
+    return prepared
+
+
+def test_changed_rows_only_through_the_hashes_and_duplicate_keys_stay_right(tmp_path):
+    work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
+    _work_db(work)
+    assert _night(work, warehouse).mode == "full"
+    assert _night(work, warehouse).mode == "full"  # both files exist now, each with its hashes
+    with duckdb.connect(str(work)) as con:
+        con.execute("update marts.articles set title = 'changed' where article_id = 'a7'")
+        con.execute("insert into marts.articles values ('new', 'new', '2026-01-02 10:00:00+00')")
+        con.execute("delete from marts.speakers where speaker_entity_id = 'e2'")  # one of two rows of a key
+    prepared = _night(work, warehouse)
+    # The changed, new and gone rows (one deleted and inserted, one inserted, two deleted and one
+    # put back), not the 50 articles.
+    assert prepared.mode == "incremental" and prepared.reason == "6 rows deleted or inserted", prepared
+    assert _rows(warehouse, "speakers") == [("Georgia", "e1", 3), ("Peskov", "e3", 9)]
+    titles = {r[0]: r[1] for r in _rows(warehouse, "articles")}
+    assert titles["a7"] == "changed" and titles["new"] == "new" and len(titles) == 51
+
+
+def test_a_file_changed_behind_the_hashes_is_compared_row_by_row(tmp_path):
+    work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
+    _work_db(work)
+    _night(work, warehouse)
+    _night(work, warehouse)
+    standby = next(p for p in warehouse.parent.glob(".quotewire.*.duckdb") if p.name != warehouse.resolve().name)
+    with duckdb.connect(str(standby)) as con:  # e.g. a night that failed after writing the file
+        con.execute("delete from marts.articles where article_id = 'a3'")
+        con.execute("comment on table marts.articles is 'written by someone else'")
+    changed = sync_file(work, standby, "v1.0.0")
+    assert changed["marts.articles"] == 1  # found row by row: the hashes no longer describe the file
+    assert len(_rows(standby, "articles")) == 50
+    with duckdb.connect(str(standby), read_only=True) as con:
+        (stamp,) = con.execute("select comment from duckdb_tables() where table_name = 'articles'").fetchone()
+    assert stamp.startswith("quotewire rows ")  # stamped anew with the hashes just recorded
+    with duckdb.connect(str(work)) as con:
+        con.execute("update marts.articles set title = 'again' where article_id = 'a9'")
+    assert sync_file(work, standby, "v1.0.0")["marts.articles"] == 2  # trusted again: the changed row only
+    assert dict((r[0], r[1]) for r in _rows(standby, "articles"))["a9"] == "again"
+
+
+def test_hashes_that_cannot_be_recorded_leave_the_next_night_row_by_row(tmp_path):
+    work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
+    _work_db(work)
+    _night(work, warehouse)
+    _night(work, warehouse)
+    standby = next(p for p in warehouse.parent.glob(".quotewire.*.duckdb") if p.name != warehouse.resolve().name)
+    with duckdb.connect(str(work)) as con:
+        con.execute("update marts.articles set title = 'held' where article_id = 'a1'")
+    holder = subprocess.Popen(  # a reader of the work database: it cannot be opened for writing
+        [sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({str(work)!r}, read_only=True); "
+                               "print('open', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert sync_file(work, standby, "v1.0.0")["marts.articles"] == 2  # the file is written all the same
+    finally:
+        holder.communicate("", timeout=30)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{work}' as work (read_only)")
+        con.execute(f"attach '{standby}' as target (read_only)")
+        assert not publish_rows.trusted(con, standby.name, "marts", "articles")
+    assert dict((r[0], r[1]) for r in _rows(standby, "articles"))["a1"] == "held"
