@@ -12,9 +12,10 @@ from extractors.attribution import attribute_quotes
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 # (seed file prefix, the quotation's first words, the speaker's surname, or None for an unnamed
-# source whose mention must contain the last field). Not listed: '"We'll see what happens",
-# Trump said of the call, CNN reports.' - the training annotation takes the outermost source
-# (CNN), and so does the model; see docs/attribution_model_card.md.
+# source whose mention must contain the last field). Not listed: the five quoted rows the shipped
+# model still gets wrong, each with its reason in docs/extraction_quality.md ("Where it still
+# fails": the 002 headline, CNN's outer attribution, a "she" with no gendered antecedent, and two
+# quotations with no source in the text).
 DIRECT = [
     ("000", "under consideration", "Conway", None),
     ("000", "all of that is under consideration", "Conway", None),
