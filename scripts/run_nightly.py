@@ -192,12 +192,15 @@ def print_summary(run_id: str, out=sys.stdout) -> bool:
     import duckdb
 
     from extractors.settings import Settings
+    from extractors.warehouse import connect
 
     settings = Settings.from_env()
     if not settings.work_db.exists():
         out.write(f"run {run_id} left no record: {settings.work_db} does not exist\n")
         return False
-    with duckdb.connect(str(settings.work_db), read_only=True) as con:
+    # Another night may hold the work database (a refused run ends while the running one writes):
+    # wait for its lock as the pipeline's own readers do.
+    with connect(settings.work_db, read_only=True) as con:
         cursor = con.execute("select * from ops.runs where run_id = ?", [run_id])
         found = cursor.fetchone()
         if found is None:
