@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extractors.linking.nightly import link
+from extractors.linking.nightly import STATE_TABLES, link
 from extractors.warehouse import ensure_schema
 
 LINK_TABLES = {
@@ -27,7 +27,6 @@ LINK_TABLES = {
     "article_overlaps": "*",
     "article_reprints": "*",
 }
-STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans", "link_forms")
 # Same-length respellings, so the copied NER and quote offsets still fit the copied text.
 RESPELT = {"Dmitry": "Dmitri", "Trump": "Trumb", "Conway": "Conwey"}
 

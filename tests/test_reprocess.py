@@ -12,23 +12,11 @@ from pathlib import Path
 
 import duckdb
 
-from extractors.linking.nightly import link
+from extractors.linking.nightly import STATE_TABLES, link
 from extractors.reprocess import live_versions, reextract, replace_extraction, stale_articles
 from extractors.settings import Settings
+from tests.test_incremental_linking import LINK_TABLES
 
-LINK_TABLES = {
-    "entity_links": "*",
-    "claim_assignments": "quote_id, claim_id, match_rule, matched_quote_id",
-    "claim_variants": "*",
-    "quote_variants": "*",
-    "article_overlaps": "*",
-    "article_reprints": "*",
-    "link_articles": "*",
-    "link_mentions": "*",
-    "link_blocks": "*",
-    "link_forms": "*",
-    "link_reprint_spans": "*",
-}
 MARTS = ("articles", "quotes", "claims", "claim_variants", "speakers", "entities", "entity_aliases",
          "entity_mentions", "article_overlaps", "outlets")
 
@@ -39,7 +27,9 @@ def _rows(db: Path, sql: str) -> list[tuple]:
 
 
 def _links(db: Path) -> dict[str, list[tuple]]:
-    return {t: _rows(db, f"select {cols} from raw.{t}") for t, cols in LINK_TABLES.items()}
+    """The link tables and the linking state a night leaves."""
+    tables = {**LINK_TABLES, **dict.fromkeys(STATE_TABLES, "*")}
+    return {t: _rows(db, f"select {cols} from raw.{t}") for t, cols in tables.items()}
 
 
 def _raw(db: Path) -> dict[str, list[tuple]]:
