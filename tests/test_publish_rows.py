@@ -38,6 +38,15 @@ def _night(work: Path, warehouse: Path):
     return prepared
 
 
+
+def _after_two_nights(tmp_path: Path) -> tuple[Path, Path]:
+    """A work database and the standby published file, after two nights (both files hashed)."""
+    work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
+    _work_db(work)
+    _night(work, warehouse)
+    _night(work, warehouse)
+    return work, next(p for p in warehouse.parent.glob(".quotewire.*.duckdb") if p.name != warehouse.resolve().name)
+
 def test_changed_rows_only_through_the_hashes_and_duplicate_keys_stay_right(tmp_path):
     work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
     _work_db(work)
@@ -57,11 +66,7 @@ def test_changed_rows_only_through_the_hashes_and_duplicate_keys_stay_right(tmp_
 
 
 def test_a_file_changed_behind_the_hashes_is_compared_row_by_row(tmp_path):
-    work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
-    _work_db(work)
-    _night(work, warehouse)
-    _night(work, warehouse)
-    standby = next(p for p in warehouse.parent.glob(".quotewire.*.duckdb") if p.name != warehouse.resolve().name)
+    work, standby = _after_two_nights(tmp_path)
     with duckdb.connect(str(standby)) as con:  # e.g. a night that failed after writing the file
         con.execute("delete from marts.articles where article_id = 'a3'")
         con.execute("comment on table marts.articles is 'written by someone else'")
@@ -78,11 +83,7 @@ def test_a_file_changed_behind_the_hashes_is_compared_row_by_row(tmp_path):
 
 
 def test_hashes_that_cannot_be_recorded_leave_the_next_night_row_by_row(tmp_path):
-    work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
-    _work_db(work)
-    _night(work, warehouse)
-    _night(work, warehouse)
-    standby = next(p for p in warehouse.parent.glob(".quotewire.*.duckdb") if p.name != warehouse.resolve().name)
+    work, standby = _after_two_nights(tmp_path)
     with duckdb.connect(str(work)) as con:
         con.execute("update marts.articles set title = 'held' where article_id = 'a1'")
     holder = subprocess.Popen(  # a reader of the work database: it cannot be opened for writing
