@@ -24,7 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extractors.warehouse import PUBLISHED_OPS_TABLES, PUBLISHED_SCHEMAS, connect
+from extractors.publish import PUBLISHED_OPS_TABLES, PUBLISHED_SCHEMAS
+from extractors.warehouse import connect
 
 
 class GateFailed(RuntimeError):

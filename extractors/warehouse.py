@@ -15,7 +15,6 @@ from typing import Iterator
 
 import duckdb
 
-from extractors.publish import PUBLISHED_OPS_TABLES, PUBLISHED_SCHEMAS, build_candidate  # noqa: F401 - re-exported: gates and tests import these from here
 from extractors.records import (
     ArticleRecord,
     EntityRecord,

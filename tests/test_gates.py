@@ -12,7 +12,7 @@ import pytest
 
 from extractors.gates import candidate_file_frame, last_published_at, run_gate
 from extractors.settings import PROJECT_ROOT
-from extractors.warehouse import build_candidate
+from extractors.publish import build_candidate
 
 SUITES = PROJECT_ROOT / "expectations"
 PARAMETERS = {"max_quarantine_share": 0.5}
