@@ -5,9 +5,8 @@ that brings nothing pays for nothing. A passing verdict is recorded in `<state>/
 its key, everything that decides it:
 
 - spaCy's version and the pipeline package (name==version, as raw.articles records it);
-- the rule files (extractors/rules/, the digest raw.articles records);
-- the attribution model: $QUOTEWIRE_ATTRIBUTION_MODEL and the bytes of the file it names, and the
-  shipped model files (extractors/attribution/models/), the default;
+- the rule files and the bytes of the attribution model in use (the digest raw.articles records),
+  and which model is named ($QUOTEWIRE_ATTRIBUTION_MODEL, or the shipped one);
 - the extraction code: every module of extractors/ but linking's (the threshold is in it too);
 - the canary files (expectations/canary/).
 
@@ -24,13 +23,11 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from extractors.versions import RULES_DIR, model_version, rules_version
+from extractors.versions import ATTRIBUTION_MODEL_ENV as MODEL_ENV
+from extractors.versions import RULES_DIR, attribution_model_bytes, model_version, rules_version
 
 EXTRACTORS_DIR = Path(__file__).resolve().parent
 CANARY_DIR = EXTRACTORS_DIR.parent / "expectations" / "canary"
-MODELS_DIR = EXTRACTORS_DIR / "attribution" / "models"
-# extractors.attribution.model.MODEL_ENV (importing that package imports spaCy; a test keeps them equal).
-MODEL_ENV = "QUOTEWIRE_ATTRIBUTION_MODEL"
 CACHE_NAME = "canary.json"
 
 
@@ -52,16 +49,12 @@ def verdict_key(spacy_model: str, canary_dir: Path = CANARY_DIR, rules_dir: Path
         spacy = version("spacy")
     except PackageNotFoundError:
         spacy = "not installed"
-    chosen = environ.get(MODEL_ENV, "")
-    chosen_file = Path(chosen) if chosen and chosen != "rules" else None
-    chosen_bytes = chosen_file.read_bytes() if chosen_file is not None and chosen_file.is_file() else b""
     code = [p for p in EXTRACTORS_DIR.rglob("*.py") if "linking" not in p.relative_to(EXTRACTORS_DIR).parts]
     return {
         "spacy": spacy,
         "pipeline": model_version(spacy_model),
-        "rules": rules_version(rules_dir),
-        "attribution_model": f"{chosen or 'shipped'} {hashlib.sha256(chosen_bytes).hexdigest()[:16]}",
-        "shipped_models": _digest(_files(MODELS_DIR), MODELS_DIR),
+        "rules": rules_version(rules_dir, attribution_model_bytes(environ)),
+        "attribution_model": environ.get(MODEL_ENV) or "shipped",
         "code": _digest(code, EXTRACTORS_DIR),
         "canary": _digest(_files(canary_dir), canary_dir),
     }
