@@ -139,14 +139,14 @@ def build_candidate(work_db: Path, candidate: Path, storage_version: str, file: 
         for schema in (*PUBLISHED_SCHEMAS, "ops"):
             con.execute(f"create schema if not exists candidate.{schema}")
         hashed = {}
+        build = publish_rows.build_marker(con)
         for schema, table in _published_tables(con):
             source = _utc_select(con, "work", schema, table)
             con.execute(f"create table candidate.{schema}.{table} as {source}")
             if file and f"{schema}.{table}" in KEYS:
                 n = len(hashed)
                 publish_rows.hash_rows(con, f"rows_{n}", source, KEYS[f"{schema}.{table}"])
-                stamp = f"quotewire rows {os.urandom(16).hex()}"
-                con.execute(f"comment on table candidate.{schema}.{table} is '{stamp}'")
+                stamp = publish_rows.stamp_table(con, schema, table, build, database="candidate")
                 hashed[f"{schema}.{table}"] = (n, stamp, True)
         con.execute("detach candidate")
         if hashed:
@@ -159,16 +159,17 @@ class NotUpdatable(Exception):
     """The earlier published file cannot be brought up to date in place."""
 
 
-def sync_file(work_db: Path, target: Path, storage_version: str) -> dict[str, int]:
+def sync_file(work_db: Path, target: Path, storage_version: str) -> dict[str, int | None]:
     """Bring an earlier published file to the work database's marts, writing only what differs.
 
     Per table, rows whose key is gone or whose values changed are deleted and the work
     database's rows missing from the file are inserted; a table whose columns changed is copied
-    whole. Raises duckdb.Error when the file cannot be opened for writing (a reader holds it),
+    whole; a table that already holds the marts of the last passing dbt build is left alone.
+    Raises duckdb.Error when the file cannot be opened for writing (a reader holds it),
     NotUpdatable when it is in another storage format than the one asked for.
-    Returns the rows deleted plus inserted per table.
+    Returns the rows deleted plus inserted per table, None for a table left alone.
     """
-    changed: dict[str, int] = {}
+    changed: dict[str, int | None] = {}
     con = duckdb.connect()
     try:
         con.execute(f"attach '{work_db}' as work (read_only)")
@@ -186,8 +187,9 @@ def sync_file(work_db: Path, target: Path, storage_version: str) -> dict[str, in
             if f"{schema}.{table}" not in names:
                 con.execute(f"drop table target.{schema}.{table}")
         hashed: dict[str, tuple[int, str, bool]] = {}
+        build = publish_rows.build_marker(con)
         for schema, table in published:
-            changed[f"{schema}.{table}"] = _sync_table(con, schema, table, target.name, hashed)
+            changed[f"{schema}.{table}"] = _sync_table(con, schema, table, target.name, hashed, build)
         con.execute("commit")
         con.execute("detach target")
         if hashed:
@@ -198,23 +200,27 @@ def sync_file(work_db: Path, target: Path, storage_version: str) -> dict[str, in
 
 
 def _sync_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, file: str,
-                hashed: dict[str, tuple[int, str, bool]]) -> int:
-    """Bring one table of the target file up to date: through the recorded row hashes when they
-    describe it (publish_rows), else row by row; a keyed table gets a new stamp either way."""
+                hashed: dict[str, tuple[int, str, bool]], build: str | None) -> int | None:
+    """Bring one table of the target file up to date: not at all when its trusted stamp names the
+    current build (None), through the recorded row hashes when they describe it (publish_rows),
+    else row by row; a keyed table it writes gets a new stamp either way."""
     source = _utc_select(con, "work", schema, table)
     columns = _published_columns(_columns(con, "work", schema, table))
     name = f"{schema}.{table}"
-    if name in KEYS and _columns(con, "target", schema, table) == columns \
-            and publish_rows.trusted(con, file, schema, table):
-        n = len(hashed)
-        rows = publish_rows.sync_changed(con, file, schema, table, source, KEYS[name], n)
-        hashed[name] = (n, publish_rows.stamp_table(con, schema, table), False)
-        return rows
+    if name in KEYS and _columns(con, "target", schema, table) == columns:
+        stamp = publish_rows.trusted_stamp(con, file, schema, table)
+        if publish_rows.holds_build(stamp, build):
+            return None
+        if stamp is not None:
+            n = len(hashed)
+            rows = publish_rows.sync_changed(con, file, schema, table, source, KEYS[name], n)
+            hashed[name] = (n, publish_rows.stamp_table(con, schema, table, build), False)
+            return rows
     rows = _sync_whole(con, schema, table, source, columns)
     if name in KEYS:
         n = len(hashed)
         publish_rows.hash_rows(con, f"rows_{n}", source, KEYS[name])
-        hashed[name] = (n, publish_rows.stamp_table(con, schema, table), True)
+        hashed[name] = (n, publish_rows.stamp_table(con, schema, table, build), True)
     return rows
 
 
@@ -249,7 +255,9 @@ def prepare_candidate(work_db: Path, warehouse: Path, storage_version: str) -> P
     if standby.exists():
         try:
             changed = sync_file(work_db, standby, storage_version)
-            mode, reason = "incremental", f"{sum(changed.values())} rows deleted or inserted"
+            held = sum(1 for rows in changed.values() if rows is None)
+            mode, reason = "incremental", f"{sum(rows or 0 for rows in changed.values())} rows deleted or inserted" + (
+                f", {held} tables already held the last build's marts" if held else "")
             os.symlink(standby.name, candidate)
         except (duckdb.Error, NotUpdatable) as error:  # most often: a reader opened it before the last swap
             reason = f"{standby.name} could not be updated ({str(error).splitlines()[0]})"

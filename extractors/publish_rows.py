@@ -11,6 +11,11 @@ inserts in the file only the rows whose hash changed, appeared or left.
 The hashes are trusted only while the file's comment carries the stamp the work database kept
 for it: a file updated by a night that failed before its hashes were recorded, copied whole, or
 from elsewhere is compared row by row (`publish._sync_table`), and its hashes recorded afresh.
+
+A stamp also names the passing dbt build whose marts the table took in (`build_marker`, from
+`ops.dbt_last_build`). The marts change only in a dbt build, so a trusted table stamped with the
+work database's current build already holds its marts: a night after a skipped build (nothing
+new) leaves it as it is without hashing the marts at all.
 """
 
 from __future__ import annotations
@@ -38,16 +43,43 @@ def hash_rows(con: duckdb.DuckDBPyConnection, name: str, source: str, key: tuple
                 f"select {key_expression(key, 's')} as row_key, hash(s) as row_hash from ({source}) as s")
 
 
+def build_marker(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The passing dbt build the attached `work` database's marts come from, or None (no build
+    recorded: a build is running, failed, or the database has none)."""
+    (n,) = con.execute("""select count(*) from duckdb_tables() where database_name = 'work'
+                          and schema_name = 'ops' and table_name = 'dbt_last_build'""").fetchone()
+    built = con.execute("select generation, project_digest, built_at from work.ops.dbt_last_build").fetchall() if n else []
+    if len(built) != 1:
+        return None
+    generation, digest, built_at = built[0]
+    return f"{generation}.{digest[:16]}.{built_at.timestamp():.6f}"
+
+
+def new_stamp(build: str | None) -> str:
+    """A fresh stamp for a table written now, naming the build its rows come from."""
+    return f"quotewire rows {uuid.uuid4().hex}" + (f" build {build}" if build else "")
+
+
+def holds_build(stamp: str | None, build: str | None) -> bool:
+    """True when a trusted table's stamp says it already holds the marts of `build`."""
+    return bool(stamp and build) and stamp.endswith(f" build {build}")
+
+
 def trusted(con: duckdb.DuckDBPyConnection, file: str, schema: str, table: str) -> bool:
     """True when the recorded hashes describe the attached `target` file's table as it is."""
+    return trusted_stamp(con, file, schema, table) is not None
+
+
+def trusted_stamp(con: duckdb.DuckDBPyConnection, file: str, schema: str, table: str) -> str | None:
+    """The stamp of the attached `target` file's table when the recorded hashes describe it, else None."""
     found = con.execute(
         "select comment from duckdb_tables() where database_name = 'target' and schema_name = $s and table_name = $t",
         {"s": schema, "t": table}).fetchall()
     if not found or not found[0][0]:
-        return False
+        return None
     stamp = con.execute(f"select stamp from work.{STAMPS} where file = $f and table_name = $t",
                         {"f": file, "t": f"{schema}.{table}"}).fetchall() if _has_tables(con) else []
-    return bool(stamp) and stamp[0][0] == found[0][0]
+    return found[0][0] if stamp and stamp[0][0] == found[0][0] else None
 
 
 def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
@@ -80,10 +112,11 @@ def sync_changed(con: duckdb.DuckDBPyConnection, file: str, schema: str, table: 
     return deleted + inserted
 
 
-def stamp_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
-    """Mark the target file's table (inside the sync's transaction); returns the stamp."""
-    stamp = f"quotewire rows {uuid.uuid4().hex}"
-    con.execute(f"comment on table target.{schema}.{table} is '{stamp}'")
+def stamp_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, build: str | None,
+                database: str = "target") -> str:
+    """Mark the file's table (inside the sync's transaction) as holding `build`; returns the stamp."""
+    stamp = new_stamp(build)
+    con.execute(f"comment on table {database}.{schema}.{table} is '{stamp}'")
     return stamp
 
 

@@ -100,3 +100,31 @@ def test_hashes_that_cannot_be_recorded_leave_the_next_night_row_by_row(tmp_path
         con.execute(f"attach '{standby}' as target (read_only)")
         assert not publish_rows.trusted(con, standby.name, "marts", "articles")
     assert dict((r[0], r[1]) for r in _rows(standby, "articles"))["a1"] == "held"
+
+
+def _record_build(work: Path, generation: int) -> None:
+    """What a passing dbt build leaves (extractors.transform): the build the marts now come from."""
+    with duckdb.connect(str(work)) as con:
+        con.execute("""create table if not exists ops.dbt_last_build (generation bigint, input_rows varchar,
+                       project_digest varchar, built_at timestamptz)""")
+        con.execute("delete from ops.dbt_last_build")
+        con.execute("insert into ops.dbt_last_build values (?, '{}', 'digest', now())", [generation])
+
+
+def test_tables_that_hold_the_last_build_are_left_alone_until_the_next_build(tmp_path):
+    work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
+    _work_db(work)
+    _record_build(work, 1)
+    _night(work, warehouse)
+    _night(work, warehouse)  # both files hold build 1 now
+    prepared = _night(work, warehouse)  # a night whose dbt build was skipped: nothing to hash or write
+    assert prepared.reason == "0 rows deleted or inserted, 2 tables already held the last build's marts", prepared
+    with duckdb.connect(str(work)) as con:  # the next build changes a row
+        con.execute("update marts.articles set title = 'rebuilt' where article_id = 'a4'")
+    _record_build(work, 2)
+    prepared = _night(work, warehouse)
+    assert prepared.reason == "2 rows deleted or inserted", prepared  # the changed row; speakers hashed, unchanged
+    assert dict((r[0], r[1]) for r in _rows(warehouse, "articles"))["a4"] == "rebuilt"
+    prepared = _night(work, warehouse)  # the other file takes in build 2 the same way
+    assert prepared.reason == "2 rows deleted or inserted", prepared
+    assert [r[:2] for r in _rows(warehouse, "articles")] == [r[:2] for r in _rows(work, "articles")]
