@@ -203,13 +203,39 @@ def build_history(root: Path, base, target: int, chunk: int, work_db: Path, sett
 def _link_in_child(work_db: Path, run_id: str) -> tuple[dict, int]:
     """Link one chunk in a fresh process: its counts, and its own peak RSS in MB (the builder's
     process holds the base rows, and a process's peak never goes down)."""
-    code = ("import json, resource, sys; from pathlib import Path; "
-            "from extractors.linking.nightly import link; "
-            "counts = link(Path(sys.argv[1]), sys.argv[2], full=False); "
-            "print(json.dumps({'counts': counts, 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))")
-    done = subprocess.run([sys.executable, "-c", code, str(work_db), run_id], cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, __file__, str(work_db), run_id], cwd=ROOT, capture_output=True,
                           text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"linking {run_id} failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return result["counts"], round(result["peak_kb"] / 1024)
+
+
+def _link_chunk(work_db: Path, run_id: str) -> None:
+    """The child's side: link, then print the counts and this process's peak RSS as JSON.
+
+    QUOTEWIRE_LINK_MEMORY_LIMIT (e.g. 1GB) caps DuckDB's memory in the link (it spills to disk
+    beyond it), to tell DuckDB's share of the peak from Python's."""
+    import os
+    import resource
+    from contextlib import contextmanager
+
+    sys.path.insert(0, str(ROOT))
+    from extractors.linking import nightly
+
+    limit = os.environ.get("QUOTEWIRE_LINK_MEMORY_LIMIT")
+    if limit:
+        plain = nightly.connect
+
+        @contextmanager
+        def limited(*args, **kwargs):
+            with plain(*args, **kwargs) as con:
+                con.execute(f"set memory_limit = '{limit}'")
+                yield con
+        nightly.connect = limited
+    counts = nightly.link(work_db, run_id, full=False)
+    print(json.dumps({"counts": counts, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+if __name__ == "__main__":
+    _link_chunk(Path(sys.argv[1]), sys.argv[2])
