@@ -225,8 +225,22 @@ def describe_variants(
         wording = normalize_statement(text)
         by_claim[claim_id].setdefault(wording, position)
         counts[claim_id, wording] += 1
-        variant_of_quote[quote_id] = stable_id("variant", claim_id, wording)
+        variant_of_quote[quote_id] = variant_id(claim_id, wording)
+    return describe_wordings(by_claim, counts, rules), variant_of_quote
 
+
+def variant_id(claim_id: str, wording: str) -> str:
+    """The id of a claim's wording (`normalize_statement` of a quote's text)."""
+    return stable_id("variant", claim_id, wording)
+
+
+def describe_wordings(
+    by_claim: dict[str, dict[str, int]],
+    counts: Counter[tuple[str, str]],
+    rules: StatementRules,
+) -> list[ClaimVariant]:
+    """`describe_variants` from each claim's distinct wordings (wording -> position of its first
+    occurrence among all members) and their counts (claim, wording) -> occurrences."""
     variants: list[ClaimVariant] = []
     for claim_id, wordings in by_claim.items():
         deep = {w: statement_words(w, rules) for w in wordings}
@@ -242,7 +256,7 @@ def describe_variants(
             else:
                 relation, material = "reworded", True
             variants.append(ClaimVariant(
-                variant_id=stable_id("variant", claim_id, wording),
+                variant_id=variant_id(claim_id, wording),
                 claim_id=claim_id,
                 wording=wording,
                 is_canonical=wording == canonical,
@@ -250,4 +264,4 @@ def describe_variants(
                 changed_words=_changes(canonical_words, wording.split()),
                 material_change=material,
             ))
-    return variants, variant_of_quote
+    return variants

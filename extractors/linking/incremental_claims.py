@@ -19,12 +19,13 @@ linked, speaker) are one block like any other: a night no longer reads all of th
 A night first drops the state of articles that stopped being current and moves the quotes whose
 speaker the registry linked to another entity tonight (both in SQL). Claim variants are then
 recomputed for the claims that gained occurrences (new quotes) or lost them (quotes of articles
-a newer version replaced, or of articles extracted again: raw.link_stale_claims).
+a newer version replaced, or of articles extracted again: raw.link_stale_claims), from each
+claim's distinct wordings and their counts (summed in SQL), not from all its members.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 
 from extractors.linking.claim_blocks import SpeakerBlock, Words, new_claim_id, place_claims, word_pairs
@@ -34,9 +35,11 @@ from extractors.linking.claims import (
     ClaimVariant,
     Occurrence,
     StatementRules,
-    describe_variants,
+    describe_wordings,
     statement_words,
+    variant_id,
 )
+from extractors.quote_spans import normalize_statement
 from extractors.linking.store import QUOTE_ORDER, Store
 from extractors.warehouse import CURRENT_ARTICLES
 
@@ -46,12 +49,14 @@ _SPEAKER_LINK = """left join raw.entity_links l
 UNNAMED = ""  # the block of quotes with no linked speaker
 
 
-def store_claim_state(store: Store, quotes: list[tuple[str, str, str | None, Words, str]]) -> None:
-    """Index (quote_id, article_id, speaker key, statement words, claim_id) of placed quotes."""
-    store.insert_rows("raw.link_claim_quotes", ("quote_id", "article_id", "block", "wording", "n_words", "claim_id"),
-                      [(q, a, k or UNNAMED, " ".join(w), len(w), c) for q, a, k, w, c in quotes])
+def store_claim_state(store: Store, quotes: list[tuple[str, str, str | None, Words, str, str]]) -> None:
+    """Index (quote_id, article_id, speaker key, statement words, claim_id, text) of placed quotes."""
+    store.insert_rows("raw.link_claim_quotes",
+                      ("quote_id", "article_id", "block", "wording", "n_words", "claim_id", "surface"),
+                      [(q, a, k or UNNAMED, " ".join(w), len(w), c, normalize_statement(t))
+                       for q, a, k, w, c, t in quotes])
     store.insert_rows("raw.link_claim_pairs", ("block", "pair", "quote_id"),
-                      [(k or UNNAMED, f"{x} {y}", q) for q, _, k, w, _ in quotes for x, y in sorted(word_pairs(w))])
+                      [(k or UNNAMED, f"{x} {y}", q) for q, _, k, w, _, _ in quotes for x, y in sorted(word_pairs(w))])
 
 
 def _update_state(store: Store) -> None:
@@ -134,7 +139,7 @@ def claims_night(store: Store, rules: StatementRules, run_id: str) -> dict[str, 
         where q.article_id in (select id from night_added)
         order by {QUOTE_ORDER}""")
     words = {quote_id: statement_words(text, rules) for quote_id, _, _, text, _ in rows}
-    store_claim_state(store, [(q, a, k, words[q], c) for q, a, k, _, c in rows if c is not None])
+    store_claim_state(store, [(q, a, k, words[q], c, t) for q, a, k, t, c in rows if c is not None])
     pending = [(Occurrence(q, k, text), words[q]) for q, _, k, text, c in rows if c is None]
     new: list[ClaimAssignment] = []
     if pending:
@@ -142,29 +147,37 @@ def claims_night(store: Store, rules: StatementRules, run_id: str) -> dict[str, 
         new = place_claims(pending, blocks, surface_of | {o.quote_id: o.text for o, _ in pending})
     store.insert_records("raw.claim_assignments", new, ClaimAssignment, run_id=run_id)
     claim_of = {a.quote_id: a.claim_id for a in new}
-    store_claim_state(store, [(q, a, k, words[q], claim_of[q]) for q, a, k, _, c in rows if c is None])
+    store_claim_state(store, [(q, a, k, words[q], claim_of[q], t) for q, a, k, t, c in rows if c is None])
+    claim_of |= {q: c for q, _, _, _, c in rows if c is not None}
 
     store.execute("""create or replace temp table night_claims as
         select distinct claim_id from raw.claim_assignments
         where quote_id in (select quote_id from raw.quotes
                            where article_id in (select id from night_added union select id from night_removed))
         union select claim_id from raw.link_stale_claims""")
-    members = store.read("claim_members", f"""
-        select q.quote_id, c.claim_id, q.quote_text
-        from raw.quotes q
-        inner join ({CURRENT_ARTICLES}) a using (article_id)
-        inner join raw.claim_assignments c using (quote_id)
-        where c.claim_id in (select claim_id from night_claims)
-        order by {QUOTE_ORDER}""")
-    variants, variant_of_quote = describe_variants(members, rules)
+    # Each changed claim's distinct wordings as printed, with their counts and first positions.
+    wordings = store.read("claim_variant_wordings", f"""
+        with m as (
+            select s.claim_id, s.surface, row_number() over (order by {QUOTE_ORDER}) as position
+            from raw.link_claim_quotes s join raw.quotes q on q.quote_id = s.quote_id
+            join raw.articles a on a.article_id = s.article_id
+            where s.claim_id in (select claim_id from night_claims))
+        select claim_id, surface, count(*), min(position) from m group by claim_id, surface""")
+    by_claim: dict[str, dict[str, int]] = defaultdict(dict)
+    counts: Counter[tuple[str, str]] = Counter()
+    for claim_id, surface, n, position in wordings:
+        by_claim[claim_id][surface] = position
+        counts[claim_id, surface] = n
+    variants = describe_wordings(by_claim, counts, rules)
     store.execute("delete from raw.claim_variants where claim_id in (select claim_id from night_claims)")
     store.insert_records("raw.claim_variants", [replace(v, changed_words=list(v.changed_words)) for v in variants],
                          ClaimVariant)
-    store.execute("""delete from raw.quote_variants where quote_id in (
-        select quote_id from raw.quotes where article_id in (select id from night_removed))
-        or quote_id in (select quote_id from raw.claim_assignments where claim_id in (select claim_id from night_claims))""")
-    store.insert_rows("raw.quote_variants", ("quote_id", "variant_id"), sorted(variant_of_quote.items()))
+    # A quote's variant id depends only on its claim and wording: only the night's quotes change.
+    store.execute("""delete from raw.quote_variants where quote_id in (select quote_id from raw.quotes
+                     where article_id in (select id from night_removed union select id from night_added))""")
+    store.insert_rows("raw.quote_variants", ("quote_id", "variant_id"), sorted(
+        (q, variant_id(claim_of[q], normalize_statement(t))) for q, _, _, t, _ in rows))
     return {
         "claims_new": len({a.claim_id for a in new if a.match_rule == "new"}),
-        "claims_redescribed": len({c for _, c, _ in members}),
+        "claims_redescribed": len(by_claim),
     }

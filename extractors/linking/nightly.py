@@ -174,7 +174,7 @@ def _link_full(store: Store, run_id: str) -> dict[str, int]:
     store_shingles(store, texts)
     store_reprint_spans(store, reprint_spans)
     store_claim_state(store, [(o.quote_id, q[1], o.speaker_key, statement_words(o.text, statement_rules),
-                               claim_of[o.quote_id]) for o, q in zip(occurrences, quotes)])
+                               claim_of[o.quote_id], o.text) for o, q in zip(occurrences, quotes)])
     return {
         "articles_added": len(articles),
         "entities": len({l.entity_id for l in links}),
