@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from extractors.linking.blocks import StoredMention, active_mentions, block_keys, stored_mentions
 from extractors.linking.label_blocks import link_alone, update_forms
-from extractors.linking.entities import EntityLink, Mention, link_entities, name_candidates
+from extractors.linking.entities import EntityLink, link_entities
+from extractors.linking.name_scan import name_candidates
+from extractors.linking.names import Mention
 from extractors.linking.store import Store, ner_rows
 from extractors.rules import Rules
 
