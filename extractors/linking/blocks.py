@@ -25,6 +25,8 @@ from extractors.records import stable_id
 from extractors.rules import Rules
 
 _SEP = "\x1f"
+MENTION_COLUMNS = ("mention_id", "article_id", "start_char", "end_char", "mention_text", "label", "source",
+                   "scan_surname")  # of raw.link_mentions
 
 
 @dataclass(frozen=True)

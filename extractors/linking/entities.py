@@ -30,11 +30,19 @@ Determinism
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from extractors.linking.names import LINKED_LABELS, NAME_SCAN, PERSON, Alias, Key, Mention, normalise
-from extractors.linking.people import Evidence, build_people, display_forms, person_evidence, same_key_evidence
+from extractors.linking.people import (
+    Evidence,
+    People,
+    build_people,
+    decisions,
+    display_forms,
+    person_evidence,
+    same_key_evidence,
+)
 from extractors.records import stable_id
 from extractors.rules import Rules
 
@@ -71,16 +79,12 @@ def _link(alias: Alias, evidence: Evidence, display: Mapping[Key, str]) -> Entit
     )
 
 
-def _link_people(aliases: list[Alias]) -> list[EntityLink]:
+def _link_people(aliases: list[Alias]) -> tuple[list[EntityLink], dict[Key, str], People]:
+    """Links of the aliases (of background forms too: meaningful for full names, whose link does
+    not depend on the article), with the display forms and people they were made from."""
     display = display_forms(aliases)
     people = build_people(aliases, display)
-    return [_link(a, person_evidence(a, people, display), display) for a in aliases]
-
-
-def _link_other(aliases: list[Alias]) -> list[EntityLink]:
-    """Non-person mentions of one label: one entity per alias key."""
-    display = display_forms(aliases)
-    return [_link(a, same_key_evidence(a, a.key, display), display) for a in aliases]
+    return [_link(a, person_evidence(a, people, display), display) for a in aliases], display, people
 
 
 def _sort_key(mention: Mention) -> tuple[str, int, int, str, str, str]:
@@ -107,40 +111,88 @@ def _link_sort_key(link: EntityLink) -> tuple[str, int, int, str, str, str]:
 
 def link_entities(mentions: Iterable[Mention], rules: Rules) -> list[EntityLink]:
     """Link every mention with a kept label and a non-empty alias to one cross-article entity."""
+    return link_registry(mentions, [], rules).links
+
+
+@dataclass(frozen=True)
+class Registry:
+    links: list[EntityLink]  # of the mentions to link, as `link_entities` of all would link them
+    # What the link of any other mention depends on besides its own article's mentions, keyed by
+    # what it is about (a key, a surname, a person): a mention whose article's keys keep their
+    # entries across a change of the background keeps its link.
+    decisions: dict[tuple, object]
+    # People named only by scanned names whom the mentions' own bare surnames keep (see below).
+    confirms: frozenset[str]
+
+
+def link_registry(
+    mentions: Iterable[Mention], background: Sequence[tuple[Mention, int]], rules: Rules,
+    kept_scans: Collection[int] = (),
+) -> Registry:
+    """Link whole articles' mentions beside a background of other articles' mentions of the same
+    blocks, given only by their forms: one mention of each form (its first in sorted order) and
+    how many mentions it stands for. The background counts wherever `link_entities` counts
+    across articles (ways of writing, full names and their counts, the first speaker alias of a
+    person); its articles' own choices are left out but one: whether a person named only by
+    scanned names is kept, which a bare surname in the scanned name's article decides. For the
+    background that is given, as `kept_scans` (the scanned forms whose mentions were kept), and
+    holds while the first pass's decisions (keyed "pass1") stand; `confirms` says which such
+    people the mentions' own articles keep."""
+    items = [(m, 1, None) for m in mentions] + [(m, n, i) for i, (m, n) in enumerate(background)]
     by_label: dict[str, list[Alias]] = defaultdict(list)
-    for mention in sorted(mentions, key=_sort_key):
+    for mention, n, form in sorted(items, key=lambda item: _sort_key(item[0])):
         if mention.label not in LINKED_LABELS:
             continue
         alias = normalise(mention, rules)
         if alias is not None:
-            by_label[mention.label].append(alias)
+            by_label[mention.label].append(replace(alias, n=n, form=form))
     person_aliases = by_label.pop(PERSON, [])
-    people = _link_people(person_aliases)
-    confirmed = {link.entity_id for link in people if link.source != NAME_SCAN}
-    if any(link.source == NAME_SCAN and link.entity_id not in confirmed for link in people):
+    people, display, found = _link_people(person_aliases)
+    scanned_only = {stable_id(PERSON, display[c]) for c, total in found.totals.items() if total == 0}
+    pairs = list(zip(person_aliases, people))
+    confirmed = {link.entity_id for alias, link in pairs if link.source != NAME_SCAN
+                 and (alias.form is None or len(alias.key) >= 2)}
+    confirmed |= {link.entity_id for alias, link in pairs if alias.form in kept_scans and alias.form is not None}
+    confirms = frozenset(link.entity_id for alias, link in pairs if alias.form is None and link.source != NAME_SCAN
+                         and link.entity_id in scanned_only)
+    unconfirmed = {alias.key for alias, link in pairs if link.source == NAME_SCAN and link.entity_id not in confirmed}
+    scanned = [a for a in person_aliases if a.mention.source == NAME_SCAN]
+    decided: dict[tuple, object] = {}
+    if scanned_only:
+        decided |= {("pass1", *what): d for what, d in decisions(found, display).items()}
+        decided |= {("pass1", "scanned only", c): total == 0 for c, total in found.totals.items()}
+    if unconfirmed:
         # Link the people again without the scanned names that founded entities of their own,
         # so that they do not make a surname look ambiguous either.
-        person_aliases = [
-            alias for alias, link in zip(person_aliases, people)
-            if link.source != NAME_SCAN or link.entity_id in confirmed
-        ]
-        people = _link_people(person_aliases)
+        person_aliases = [a for a in person_aliases if a.mention.source != NAME_SCAN or a.key not in unconfirmed]
+        people, display, found = _link_people(person_aliases)
+    linked = [(alias, link) for alias, link in zip(person_aliases, people) if alias.form is None]
     surname_of = {
         (link.article_id, alias.key[0]): link
-        for alias, link in zip(person_aliases, people)
+        for alias, link in linked
         if len(alias.key) == 1 and link.match_rule in {"surname_only", "surname_ambiguous"}
     }
-    as_person = Counter((a.mention.article_id, a.key[0]) for a in person_aliases if len(a.key) == 1)
-    quoted = _quoted_people(person_aliases, people)
-    links = list(people)
+    as_person = Counter((a.mention.article_id, a.key[0]) for a, _ in linked if len(a.key) == 1)
+    quoted, first_speaker = _quoted_people(person_aliases, people)
+    links = [link for _, link in linked]
+    others = {}
     for label in sorted(by_label):
-        links.extend(_relabel_surnames(by_label[label], _link_other(by_label[label]), surname_of, as_person,
-                                       quoted))
-    return sorted(links, key=_link_sort_key)
+        others[label] = other_display = display_forms(by_label[label])
+        aliases = [a for a in by_label[label] if a.form is None]
+        own = [_link(a, same_key_evidence(a, a.key, other_display), other_display) for a in aliases]
+        links.extend(_relabel_surnames(aliases, own, surname_of, as_person, quoted))
+    decided |= decisions(found, display)
+    decided |= {("scan", a.key): a.key not in unconfirmed for a in scanned}
+    decided |= {("display", label, k): d for label, other in others.items() for k, d in other.items()}
+    decided |= {("speaker", e): (l.canonical_name, l.matched_alias) for e, l in first_speaker.items()}
+    return Registry(sorted(links, key=_link_sort_key), decided, confirms)
 
 
-def _quoted_people(aliases: list[Alias], links: list[EntityLink]) -> dict[tuple[str, str], EntityLink]:
-    """(article, surname) -> the person of that surname the article quotes by full name.
+def _quoted_people(
+    aliases: list[Alias], links: list[EntityLink]
+) -> tuple[dict[tuple[str, str], EntityLink], dict[str, EntityLink]]:
+    """(article, surname) -> the person of that surname the article quotes by full name, and each
+    quoted person's link as the relabelled mentions take it (from its first speaker alias).
 
     When the article quotes several people of one surname, the most quoted wins, ties by
     canonical name. Speaker mentions share the `s|<surname>` block with one-word ORG mentions,
@@ -150,12 +202,14 @@ def _quoted_people(aliases: list[Alias], links: list[EntityLink]) -> dict[tuple[
     by_entity: dict[str, EntityLink] = {}
     for alias, link in zip(aliases, links):
         if alias.mention.source == "speaker" and len(alias.key) >= 2:
-            quoted[link.article_id, alias.key[-1]][link.entity_id] += 1
+            if alias.form is None:
+                quoted[link.article_id, alias.key[-1]][link.entity_id] += 1
             by_entity.setdefault(link.entity_id, replace(link, matched_alias=alias.display))
-    return {
+    chosen = {
         key: by_entity[min(counts, key=lambda e: (-counts[e], by_entity[e].canonical_name, e))]
         for key, counts in quoted.items()
     }
+    return chosen, by_entity
 
 
 def _relabel_surnames(

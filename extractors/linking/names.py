@@ -54,6 +54,10 @@ class Alias:
     display: str  # the alias as written ("Donald Trump")
     key: Key  # comparison words: case-, accent- and full-stop-insensitive
     dropped: bool  # honorifics or titles (not just "the") were dropped from its front
+    # A background form (`entities.link_registry`): the mentions of this form it stands for, and
+    # its place in the background list; a mention to link has n = 1 and no form.
+    n: int = 1
+    form: int | None = None
 
 
 def _strip_ends(text: str) -> str:

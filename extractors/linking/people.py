@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from extractors.linking.name_matching import canonical_key, evidence_tree, link_full_names
-from extractors.linking.names import NAME_SCAN, Alias, Key
+from extractors.linking.names import NAME_SCAN, PERSON, Alias, Key
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def display_forms(aliases: list[Alias]) -> dict[Key, str]:
     """The most frequent way each alias key is written, ties alphabetical."""
     forms: dict[Key, Counter[str]] = defaultdict(Counter)
     for alias in aliases:
-        forms[alias.key][alias.display] += 1
+        forms[alias.key][alias.display] += alias.n
     return {key: min(c, key=lambda d: (-c[d], d)) for key, c in forms.items()}
 
 
@@ -51,7 +51,10 @@ class People:
 def build_people(aliases: list[Alias], display: Mapping[Key, str]) -> People:
     full = [a for a in aliases if len(a.key) >= 2]
     # Names found by the surname scan join entities but never outvote the NER's names.
-    counts = Counter(a.key for a in full if a.mention.source != NAME_SCAN)
+    counts: Counter[Key] = Counter()
+    for alias in full:
+        if alias.mention.source != NAME_SCAN:
+            counts[alias.key] += alias.n
     clusters, edges = link_full_names(sorted({a.key for a in full}))
     cluster_of: dict[Key, Key] = {}
     evidence: dict[Key, tuple[Key, str]] = {}
@@ -64,7 +67,8 @@ def build_people(aliases: list[Alias], display: Mapping[Key, str]) -> People:
         for key in keys:
             cluster_of[key] = canonical
             by_surname[key[-1]].add(canonical)
-    article_counts = Counter((a.mention.article_id, cluster_of[a.key]) for a in full)
+    # Per article, for the articles being linked (background forms have none).
+    article_counts = Counter((a.mention.article_id, cluster_of[a.key]) for a in full if a.form is None)
     return People(
         cluster_of=cluster_of,
         evidence=evidence,
@@ -110,3 +114,21 @@ def person_evidence(alias: Alias, people: People, display: Mapping[Key, str]) ->
         return Evidence(canonical, rule, matched)
     attached = _surname_evidence(alias, people, display)
     return attached or same_key_evidence(alias, alias.key, display)
+
+
+def decisions(people: People, display: Mapping[Key, str]) -> dict[tuple, object]:
+    """Everything a PERSON alias's link depends on besides its own article's aliases, by what it is
+    about: the way each key is written, each full name's cluster and evidence, each surname's
+    people in the order that breaks ties between them (empty: none), and the alias each person is
+    matched to by a surname. A key's entries stay put unless something about that key changed."""
+    decided: dict[tuple, object] = {("display", PERSON, k): d for k, d in display.items()}
+    decided |= {("cluster", k): c for k, c in people.cluster_of.items()}
+    decided |= {("evidence", k): e for k, e in people.evidence.items()}
+    surnames = set(people.entities_by_surname) | {k[0] for k in display if len(k) == 1}
+    for surname in surnames:
+        candidates = people.entities_by_surname.get(surname, [])
+        decided["order", surname] = tuple(sorted(candidates, key=lambda k: (-people.totals[k], display[k])))
+        for c in candidates:
+            with_surname = [k for k in people.members[c] if k[-1] == surname]
+            decided["matched", c, surname] = canonical_key(with_surname, people.counts, display)
+    return decided
