@@ -32,10 +32,11 @@ from extractors.linking.claims import (
     load_statement_rules,
     statement_words,
 )
-from extractors.linking.entities import EntityLink, find_missed_names, link_entities
+from extractors.linking.entities import EntityLink, link_entities
 from extractors.linking.incremental_claims import claims_night, store_claim_state
 from extractors.linking.incremental_entities import night_mentions, relink_night, state_for, store_mentions
 from extractors.linking.label_blocks import forms, store_forms
+from extractors.linking.name_scan import find_missed_names
 from extractors.linking.incremental_overlaps import overlaps_night, store_reprint_spans, store_shingles
 from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps_with_spans
 from extractors.linking.store import Store, article_texts, current_quotes, ner_rows
