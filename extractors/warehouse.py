@@ -148,6 +148,15 @@ create table if not exists raw.link_reprint_spans (
     article_id varchar not null, start_char integer not null, end_char integer not null
 );
 create table if not exists raw.link_forms (block varchar not null, display varchar not null, n integer not null);
+-- The claims' word-pair index (extractors/linking/incremental_claims.py): every current quote with
+-- a claim, its speaker block (the speaker's registry id, '' for quotes with no named speaker) and
+-- normalised wording (and its text as printed, for the claim's variants), and the distinct word
+-- pairs of that wording.
+create table if not exists raw.link_claim_quotes (
+    quote_id varchar not null, article_id varchar not null, block varchar not null, wording varchar not null,
+    n_words integer not null, claim_id varchar not null, surface varchar not null
+);
+create table if not exists raw.link_claim_pairs (block varchar not null, pair varchar not null, quote_id varchar not null);
 create table if not exists raw.link_version (linker varchar not null, linked_at timestamptz not null);
 -- Written by a reprocess (extractors/reprocess.py), emptied by the next link: articles extracted
 -- again (linked as replaced), and the claims their former quotes belonged to (described again).

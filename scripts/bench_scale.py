@@ -118,11 +118,9 @@ def _base(root: Path, articles: list[dict], settings):
     return base
 
 
-def build(root: Path, target: int, chunk: int, base_articles: list[dict]) -> dict:
-    """The built folder of W articles (root/built), made unless it exists; returns the build's record."""
-    done_file = root / "built.json"
-    if done_file.exists():
-        return json.loads(done_file.read_text())
+def history(root: Path, target: int, chunk: int, base_articles: list[dict]) -> tuple[dict, int]:
+    """Build (or resume) the history of root/live's work database up to `target` articles; returns
+    the progress and the number of base articles."""
     sys.path.insert(0, str(ROOT))
     from extractors.settings import Settings
     from scale_history import build_history
@@ -132,8 +130,18 @@ def build(root: Path, target: int, chunk: int, base_articles: list[dict]) -> dic
     base = _base(root, base_articles, settings)
     (live / "warehouse").mkdir(parents=True, exist_ok=True)
     (live / "landing").mkdir(exist_ok=True)
+    return build_history(root, base, target, chunk, live / "warehouse" / "quotewire_work.duckdb", settings), \
+        len(base.articles)
+
+
+def build(root: Path, target: int, chunk: int, base_articles: list[dict]) -> dict:
+    """The built folder of W articles (root/built), made unless it exists; returns the build's record."""
+    done_file = root / "built.json"
+    if done_file.exists():
+        return json.loads(done_file.read_text())
+    live = root / "live"
     started = time.perf_counter()
-    progress = build_history(root, base, target, chunk, live / "warehouse" / "quotewire_work.duckdb", settings)
+    progress, n_base = history(root, target, chunk, base_articles)
     history_s = time.perf_counter() - started
     env = _env(live)
     setup = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_nightly.py"), "--setup-only"],
@@ -147,7 +155,7 @@ def build(root: Path, target: int, chunk: int, base_articles: list[dict]) -> dic
     _settle(live)
     shutil.rmtree(root / "built", ignore_errors=True)
     shutil.copytree(live, root / "built", symlinks=True)
-    record = {"W": progress["articles"], "base_articles": len(base.articles), "history_s": round(history_s, 1),
+    record = {"W": progress["articles"], "base_articles": n_base, "history_s": round(history_s, 1),
               "chunks": progress["chunks"], "build_night_s": round(seconds, 1), "build_night_peak_mb": round(peak),
               "build_night_tasks": task_seconds(done.stdout)}
     done_file.write_text(json.dumps(record, indent=1))
@@ -241,6 +249,8 @@ def main() -> int:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it; a built one is reused")
     parser.add_argument("--build-only", action="store_true", help="build (or resume building) and stop")
+    parser.add_argument("--history-only", action="store_true",
+                        help="build (or resume) the linked history only, no build night; per-chunk figures in progress.json")
     parser.add_argument("--against", type=Path, help="a kept, built folder whose nights are timed in turn")
     parser.add_argument("--rounds", type=int, default=1, help="times each folder's nights are timed")
     args = parser.parse_args()
@@ -255,6 +265,10 @@ def main() -> int:
     root = (args.keep or Path(tempfile.mkdtemp(prefix="quotewire-scale-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
     try:
+        if args.history_only:
+            progress, _ = history(root, args.articles, args.chunk, base_articles)
+            print(json.dumps(progress["chunks"], indent=1))
+            return 0
         record = build(root, args.articles, args.chunk, base_articles)
         print(f"W = {record['W']:,}: history {record['history_s']:.0f} s in {len(record['chunks'])} chunks, "
               f"build night {record['build_night_s']:.0f} s (peak {record['build_night_peak_mb']:,} MB)", flush=True)

@@ -70,7 +70,8 @@ def main() -> int:
         return 0
 
     sys.path.insert(0, str(ROOT))
-    from extractors.linking.claims import Occurrence, assign_claims, describe_variants, load_statement_rules
+    from extractors.linking.claim_blocks import assign_claims
+    from extractors.linking.claims import Occurrence, describe_variants, load_statement_rules
 
     rng = random.Random(2026)
     base = statements(args.polnear)

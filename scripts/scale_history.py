@@ -19,11 +19,14 @@ import json
 import random
 import re
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 _SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "tor", "vi", "bel", "dan", "fer", "gor", "hal", "ist", "jun",
               "kov", "lan", "mar", "nor", "pel", "quin", "ros", "sten", "tal", "ul", "var", "wen", "yar", "zel"]
 _NAME_TOKEN = re.compile(r"[A-Z][a-z]+")
@@ -151,7 +154,6 @@ def build_history(root: Path, base, target: int, chunk: int, work_db: Path, sett
     Resumable: chunks already recorded in root/progress.json are skipped. Returns the progress,
     with each chunk's load and link seconds and the link's rows read.
     """
-    from extractors.linking.nightly import link
     from extractors.quote_spans import normalize_statement
     from extractors.versions import model_version, rules_version
     from extractors.warehouse import load_batches, stamp_extraction, write_batch_files
@@ -182,14 +184,58 @@ def build_history(root: Path, base, target: int, chunk: int, work_db: Path, sett
         stamp_extraction(work_db, run_id, model_version(settings.spacy_model), rules_version())
         shutil.rmtree(replicas)
         loaded = time.perf_counter()
-        counts = link(work_db, run_id, full=False)
+        counts, peak_mb = _link_in_child(work_db, run_id)
         linked = time.perf_counter()
-        progress["articles"] += n_articles
         progress["chunks"].append({
-            "articles": n_articles, "loaded": added["articles"], "replicate_load_s": round(loaded - started, 1),
-            "link_s": round(linked - loaded, 1), "rows_read": counts["rows_read"],
-            "mentions_relinked": counts.get("mentions_relinked"), "pairs_compared": counts.get("pairs_compared")})
+            "articles": n_articles, "history_before": progress["articles"], "loaded": added["articles"],
+            "replicate_load_s": round(loaded - started, 1), "link_s": round(linked - loaded, 1),
+            "link_peak_mb": peak_mb, "rows_read": counts["rows_read"],
+            "mentions_relinked": counts.get("mentions_relinked"), "pairs_compared": counts.get("pairs_compared"),
+            "rows_read_by": {k[len("rows_read_"):]: v for k, v in counts.items() if k.startswith("rows_read_")}})
+        progress["articles"] += n_articles
         progress_file.write_text(json.dumps(progress, indent=1))
         print(f"history: {progress['articles']:,} / {target:,} articles (chunk {number}: replicate+load "
-              f"{loaded - started:.0f} s, link {linked - loaded:.0f} s, rows read {counts['rows_read']:,})", flush=True)
+              f"{loaded - started:.0f} s, link {linked - loaded:.0f} s, peak {peak_mb:,} MB, "
+              f"rows read {counts['rows_read']:,})", flush=True)
     return progress
+
+
+def _link_in_child(work_db: Path, run_id: str) -> tuple[dict, int]:
+    """Link one chunk in a fresh process: its counts, and its own peak RSS in MB (the builder's
+    process holds the base rows, and a process's peak never goes down)."""
+    done = subprocess.run([sys.executable, __file__, str(work_db), run_id], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"linking {run_id} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["counts"], round(result["peak_kb"] / 1024)
+
+
+def _link_chunk(work_db: Path, run_id: str) -> None:
+    """The child's side: link, then print the counts and this process's peak RSS as JSON.
+
+    QUOTEWIRE_LINK_MEMORY_LIMIT (e.g. 1GB) caps DuckDB's memory in the link (it spills to disk
+    beyond it), to tell DuckDB's share of the peak from Python's."""
+    import os
+    import resource
+    from contextlib import contextmanager
+
+    sys.path.insert(0, str(ROOT))
+    from extractors.linking import nightly
+
+    limit = os.environ.get("QUOTEWIRE_LINK_MEMORY_LIMIT")
+    if limit:
+        plain = nightly.connect
+
+        @contextmanager
+        def limited(*args, **kwargs):
+            with plain(*args, **kwargs) as con:
+                con.execute(f"set memory_limit = '{limit}'")
+                yield con
+        nightly.connect = limited
+    counts = nightly.link(work_db, run_id, full=False)
+    print(json.dumps({"counts": counts, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+if __name__ == "__main__":
+    _link_chunk(Path(sys.argv[1]), sys.argv[2])

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
+from extractors.linking.claim_blocks import assign_claims
 from extractors.linking.claims import (
     Occurrence,
-    assign_claims,
     describe_variants,
     load_statement_rules,
     statement_words,
@@ -165,17 +165,17 @@ def test_the_most_complete_wording_is_canonical(statement_rules):
 
 def test_grouping_is_not_quadratic(statement_rules, monkeypatch):
     """20,000 occurrences of 2,000 speakers: each is aligned with a few candidates only."""
-    from extractors.linking import claims
+    from extractors.linking import claim_blocks
 
     compared = 0
-    relation = claims._relation
+    relation = claim_blocks._relation
 
     def counting_relation(words, other):
         nonlocal compared
         compared += 1
         return relation(words, other)
 
-    monkeypatch.setattr(claims, "_relation", counting_relation)
+    monkeypatch.setattr(claim_blocks, "_relation", counting_relation)
     rng = random.Random(7)
     vocabulary = [f"word{i}" for i in range(3000)]
     occurrences = []

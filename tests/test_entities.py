@@ -6,7 +6,9 @@ import random
 
 import pytest
 
-from extractors.linking.entities import EntityLink, Mention, edit_distance, link_entities
+from extractors.linking.entities import EntityLink, link_entities
+from extractors.linking.name_matching import edit_distance
+from extractors.linking.names import Mention
 from extractors.records import stable_id
 from extractors.rules import load_rules
 
@@ -334,17 +336,17 @@ def _surname(i: int) -> str:
 
 
 def test_twenty_thousand_surnames_link_fast_and_correctly(rules, monkeypatch):
-    from extractors.linking import entities
+    from extractors.linking import name_matching
 
     compared = 0
-    rule = entities.full_name_rule
+    rule = name_matching.full_name_rule
 
     def counting_rule(a, b):
         nonlocal compared
         compared += 1
         return rule(a, b)
 
-    monkeypatch.setattr(entities, "full_name_rule", counting_rule)
+    monkeypatch.setattr(name_matching, "full_name_rule", counting_rule)
     n_people, n_misspelt = 20_000, 200
     mentions: list[Mention] = []
     for i in range(n_people):
@@ -371,7 +373,7 @@ def test_twenty_thousand_surnames_link_fast_and_correctly(rules, monkeypatch):
 
 
 def test_a_name_the_ner_missed_is_found_by_its_surname_and_merged(rules):
-    from extractors.linking.entities import find_missed_names
+    from extractors.linking.name_scan import find_missed_names
 
     texts = {
         "a": "Kremlin spokesman Dmitry Peskov spoke. Peskov added more.",
@@ -394,7 +396,7 @@ def test_a_name_the_ner_missed_is_found_by_its_surname_and_merged(rules):
 
 
 def test_the_name_scan_skips_tagged_spans_titles_and_possessives(rules):
-    from extractors.linking.entities import find_missed_names
+    from extractors.linking.name_scan import find_missed_names
 
     text = "President Trump met Donald Trump. Russia's Trump policy. Melania Trump smiled. Ivanka Trump too."
     tagged = [

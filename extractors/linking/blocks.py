@@ -18,19 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.linking.entities import (
-    LINKED_LABELS,
-    NAME_SCAN,
-    PERSON,
-    Mention,
-    _deletion_keys,
-    _is_initial,
-    _normalise,
-)
+from extractors.linking.name_matching import deletion_keys, is_initial
+from extractors.linking.name_scan import known_surnames
+from extractors.linking.names import LINKED_LABELS, NAME_SCAN, PERSON, Mention, normalise
 from extractors.records import stable_id
 from extractors.rules import Rules
 
 _SEP = "\x1f"
+MENTION_COLUMNS = ("mention_id", "article_id", "start_char", "end_char", "mention_text", "label", "source",
+                   "scan_surname")  # of raw.link_mentions
 
 
 @dataclass(frozen=True)
@@ -47,15 +43,15 @@ def block_keys(mention: Mention, rules: Rules, scan_surname: str | None = None) 
     """The blocking keys of one mention; empty when `link_entities` would skip it."""
     if mention.label not in LINKED_LABELS:
         return ()
-    alias = _normalise(mention, rules)
+    alias = normalise(mention, rules)
     if alias is None:
         return ()
     key = alias.key
     blocks: set[str] = set()
     if mention.label == PERSON:
         blocks.add(_SEP.join(("s", key[-1])))
-        if len(key) >= 2 and not _is_initial(key[0]) and len(key[-1]) >= 5:
-            blocks.update(_SEP.join(("p", key[0], variant)) for variant in _deletion_keys(key[-1]))
+        if len(key) >= 2 and not is_initial(key[0]) and len(key[-1]) >= 5:
+            blocks.update(_SEP.join(("p", key[0], variant)) for variant in deletion_keys(key[-1]))
     else:
         blocks.add(_SEP.join(("o", mention.label, *key)))
         if mention.label == "ORG" and len(key) == 1:
@@ -93,8 +89,6 @@ def active_mentions(stored: list[StoredMention], rules: Rules) -> list[Mention]:
     Exact for any set closed under blocking keys: a candidate's `s|surname` key brings in every
     full name with that surname.
     """
-    from extractors.linking.entities import known_surnames
-
     named = [s.mention for s in stored if s.mention.source != NAME_SCAN]
     surnames = known_surnames(named, rules)
     return named + [s.mention for s in stored if s.mention.source == NAME_SCAN and s.scan_surname in surnames]

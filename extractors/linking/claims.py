@@ -23,10 +23,11 @@ meet other unnamed quotes) belong to one claim when their words, compared as bel
 Grouping stays far from quadratic: occurrences are blocked by speaker, exact wordings are found
 through a dictionary, and candidates for truncation and rewording come from an inverted index of
 word pairs (pairs shared by more than `MAX_PAIR_POSTINGS` wordings of one speaker are dropped as
-too common to discriminate), so each new occurrence is aligned with a handful of wordings only.
+too common to discriminate), so each new occurrence is aligned with a handful of wordings only
+(`extractors.linking.claim_blocks`, which places occurrences with the rules of this module).
 
 Claims are stable: an occurrence keeps the claim it was given on the night it arrived
-(`assign_claims` only places occurrences that have no claim yet), and a new claim's id is a hash
+(`claim_blocks.assign_claims` only places occurrences that have no claim yet), and a new claim's id is a hash
 of its speaker and its first wording. `describe_variants` is recomputed every night: it picks
 each claim's most complete wording as canonical and says how every other wording departs from it.
 """
@@ -187,10 +188,6 @@ def _is_rewording(a: Sequence[str], b: Sequence[str]) -> float | None:
     return aligned / len(shorter)
 
 
-def _pairs(words: Sequence[str]) -> set[tuple[str, str]]:
-    return set(zip(words, words[1:]))
-
-
 def _relation(words: Sequence[str], other: Sequence[str]) -> tuple[float, str] | None:
     """(score, rule) when two different wordings carry one statement, else None."""
     if min(len(words), len(other)) >= MIN_TRUNCATION_WORDS and (
@@ -199,99 +196,6 @@ def _relation(words: Sequence[str], other: Sequence[str]) -> tuple[float, str] |
         return 2.0, "truncation"
     similarity = _is_rewording(words, other)
     return None if similarity is None else (similarity, "reworded")
-
-
-class _SpeakerBlock:
-    """The wordings already placed for one speaker, indexed for lookup."""
-
-    def __init__(self) -> None:
-        self.wordings: list[tuple[tuple[str, ...], str, str]] = []  # (words, claim_id, quote_id)
-        self.exact: dict[tuple[str, ...], int] = {}
-        self.by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self.longest: dict[str, tuple[str, ...]] = {}  # claim_id -> its longest wording so far
-
-    def add(self, words: tuple[str, ...], claim_id: str, quote_id: str) -> None:
-        if len(words) > len(self.longest.get(claim_id, ())):
-            self.longest[claim_id] = words
-        if words in self.exact:
-            return
-        index = len(self.wordings)
-        self.wordings.append((words, claim_id, quote_id))
-        self.exact[words] = index
-        for pair in _pairs(words):
-            postings = self.by_pair[pair]
-            if len(postings) <= MAX_PAIR_POSTINGS:
-                postings.append(index)
-
-    def candidates(self, words: tuple[str, ...]) -> list[int]:
-        shared: Counter[int] = Counter()
-        for pair in _pairs(words):
-            postings = self.by_pair.get(pair)
-            if postings and len(postings) <= MAX_PAIR_POSTINGS:
-                shared.update(postings)
-        return [index for index, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:MAX_CANDIDATES]]
-
-    def match(self, words: tuple[str, ...]) -> tuple[int, str] | None:
-        """The wording this one belongs with, and the rule that matched, if any.
-
-        A wording must also relate to its claim's longest wording, not only to some member:
-        otherwise a short member ("make America great again") would chain every statement
-        that repeats it into one claim.
-        """
-        if words in self.exact:
-            return self.exact[words], "normalised"
-        best: tuple[float, int, str] | None = None
-        for index in self.candidates(words):
-            other, claim_id, _ = self.wordings[index]
-            found = _relation(words, other)
-            if found is None:
-                continue
-            longest = self.longest[claim_id]
-            if longest != other and _relation(words, longest) is None:
-                continue
-            score, rule = found
-            if best is None or score > best[0]:
-                best = (score, index, rule)
-        return (best[1], best[2]) if best else None
-
-
-def assign_claims(
-    occurrences: Iterable[Occurrence],
-    existing: dict[str, str],
-    rules: StatementRules,
-) -> list[ClaimAssignment]:
-    """Claims for the occurrences that have none yet.
-
-    `occurrences` are all current occurrences in the order they were first seen (that order
-    decides which wording founds a claim); `existing` maps the quote ids placed on earlier
-    nights to their claim ids, which never change. Returns assignments for the others only.
-    """
-    blocks: dict[str | None, _SpeakerBlock] = defaultdict(_SpeakerBlock)
-    pending: list[tuple[Occurrence, tuple[str, ...]]] = []
-    surface: dict[str, tuple[str, ...]] = {}
-    for occurrence in occurrences:
-        words = statement_words(occurrence.text, rules)
-        surface[occurrence.quote_id] = tuple(surface_words(occurrence.text))
-        if occurrence.quote_id in existing:
-            blocks[occurrence.speaker_key].add(words, existing[occurrence.quote_id], occurrence.quote_id)
-        else:
-            pending.append((occurrence, words))
-
-    assignments: list[ClaimAssignment] = []
-    for occurrence, words in pending:
-        block = blocks[occurrence.speaker_key]
-        found = block.match(words)
-        if found is None:
-            claim_id = stable_id("claim", occurrence.speaker_key, " ".join(words))
-            assignments.append(ClaimAssignment(occurrence.quote_id, claim_id, "new", None))
-        else:
-            index, rule = found
-            _, claim_id, matched_quote = block.wordings[index]
-            if rule == "normalised" and surface[matched_quote] == surface[occurrence.quote_id]:
-                rule = "same_words"
-            assignments.append(ClaimAssignment(occurrence.quote_id, claim_id, rule, matched_quote))
-        block.add(words, claim_id, occurrence.quote_id)
-    return assignments
 
 
 def _changes(canonical: Sequence[str], variant: Sequence[str]) -> tuple[str, ...]:
@@ -321,8 +225,22 @@ def describe_variants(
         wording = normalize_statement(text)
         by_claim[claim_id].setdefault(wording, position)
         counts[claim_id, wording] += 1
-        variant_of_quote[quote_id] = stable_id("variant", claim_id, wording)
+        variant_of_quote[quote_id] = variant_id(claim_id, wording)
+    return describe_wordings(by_claim, counts, rules), variant_of_quote
 
+
+def variant_id(claim_id: str, wording: str) -> str:
+    """The id of a claim's wording (`normalize_statement` of a quote's text)."""
+    return stable_id("variant", claim_id, wording)
+
+
+def describe_wordings(
+    by_claim: dict[str, dict[str, int]],
+    counts: Counter[tuple[str, str]],
+    rules: StatementRules,
+) -> list[ClaimVariant]:
+    """`describe_variants` from each claim's distinct wordings (wording -> position of its first
+    occurrence among all members) and their counts (claim, wording) -> occurrences."""
     variants: list[ClaimVariant] = []
     for claim_id, wordings in by_claim.items():
         deep = {w: statement_words(w, rules) for w in wordings}
@@ -338,7 +256,7 @@ def describe_variants(
             else:
                 relation, material = "reworded", True
             variants.append(ClaimVariant(
-                variant_id=stable_id("variant", claim_id, wording),
+                variant_id=variant_id(claim_id, wording),
                 claim_id=claim_id,
                 wording=wording,
                 is_canonical=wording == canonical,
@@ -346,4 +264,4 @@ def describe_variants(
                 changed_words=_changes(canonical_words, wording.split()),
                 material_change=material,
             ))
-    return variants, variant_of_quote
+    return variants

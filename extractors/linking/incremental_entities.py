@@ -3,21 +3,23 @@
 The night's new mentions (NER, quote speakers, name-scan candidates of its new articles) are
 stored with their blocking keys (`blocks`); the mentions of articles that stopped being current
 (a newer version of their file arrived) are removed. The keys both touch are closed over
-raw.link_blocks (every stored mention sharing a key brings in its other keys) and the mentions of
-that closure, and only they, are linked again with `link_entities` and replace their links.
-Links outside the closure cannot change: nothing they were compared or counted with changed.
+raw.link_blocks (every stored mention sharing a key brings in its other keys). Links outside the
+closure cannot change: nothing they were compared or counted with changed. Within it, the parts
+whose decisions the night leaves standing (`steady_blocks`: read as forms, not mentions) only
+gain the links of the night's mentions; the mentions of the other parts, and only they, are
+linked again with `link_entities` and replace their links.
 """
 
 from __future__ import annotations
 
-from extractors.linking.blocks import StoredMention, active_mentions, block_keys, stored_mentions
+from extractors.linking.blocks import MENTION_COLUMNS, StoredMention, active_mentions, block_keys, stored_mentions
 from extractors.linking.label_blocks import link_alone, update_forms
-from extractors.linking.entities import EntityLink, Mention, link_entities, name_candidates
+from extractors.linking.entities import EntityLink, link_entities
+from extractors.linking.name_scan import name_candidates
+from extractors.linking.names import Mention
+from extractors.linking.steady_blocks import steady_links
 from extractors.linking.store import Store, ner_rows
 from extractors.rules import Rules
-
-MENTION_COLUMNS = ("mention_id", "article_id", "start_char", "end_char", "mention_text", "label", "source",
-                   "scan_surname")
 
 
 def night_mentions(ner: list[tuple], quotes: list[tuple]) -> list[Mention]:
@@ -71,9 +73,13 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
     seeds = {block for s in stored + removed for block in s.blocks} - set(steady)
 
     closure = _close(store, seeds)
+    touched = [[s for s in mentions if not set(s.blocks) <= set(steady)] for mentions in (stored, removed)]
+    night_links, unsteady = steady_links(store, rules, *touched)
+    store.insert_records("raw.entity_links", night_links, EntityLink)
+    store.temp_ids("relink_blocks", unsteady)
     rows = store.read("closure_mentions", f"""
         select {', '.join(MENTION_COLUMNS)} from raw.link_mentions
-        where mention_id in (select mention_id from raw.link_blocks where block in (select block from closure_blocks))""")
+        where mention_id in (select mention_id from raw.link_blocks where block in (select id from relink_blocks))""")
     members = [StoredMention(r[0], Mention(*r[1:7]), r[7], ()) for r in rows]
     links = link_entities(active_mentions(members, rules), rules)
 
@@ -85,8 +91,8 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
         where k.article_id = l.article_id and k.start_char = l.start_char and k.end_char = l.end_char
           and k.source = l.source and k.mention_text = l.mention_text)""")
     store.insert_records("raw.entity_links", links, EntityLink)
-    return {"blocks_touched": closure, "label_blocks_steady": len(steady), "mentions_relinked": len(members),
-            "mentions_new": len(stored)}
+    return {"blocks_touched": closure, "label_blocks_steady": len(steady), "blocks_relinked": len(unsteady),
+            "mentions_relinked": len(members), "mentions_new": len(stored)}
 
 
 def _close(store: Store, seeds: set[str]) -> int:

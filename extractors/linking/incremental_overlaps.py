@@ -9,23 +9,16 @@ changed:
 - pairs of earlier articles sharing a shingle that crossed the boilerplate limit tonight (held
   by at most `MAX_SHINGLE_ARTICLES` articles before and more after, or the reverse).
 
-Each pair's coverage is worked out from the index rows of the shingles it shares, exactly as
-`find_overlaps` does from the texts, and the reprint rows of every article whose kept pairs
-changed are recomputed from all its kept pairs. No earlier article's text is read.
+Each pair's coverage is worked out in DuckDB from the index rows of the shingles it shares,
+merged into disjoint intervals exactly as `find_overlaps` does from the texts, and the reprint
+rows and spans of every article whose kept pairs changed are merged there too. No earlier
+article's text is read, the holders of a boilerplate shingle are never listed, and only the
+night's kept pairs come into Python (their shares are rounded as the full run rounds them).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from extractors.linking.overlaps import (
-    ArticleReprint,
-    Overlap,
-    _make_doc,
-    _merge,
-    _share,
-    _total,
-)
+from extractors.linking.overlaps import Overlap, _make_doc, _share
 from extractors.linking.store import Store
 
 SHINGLE_WORDS = 8
@@ -56,10 +49,9 @@ def overlaps_night(store: Store, added: dict[str, str], min_shared_chars: int) -
     store.execute("""create or replace temp table touched as
         select shingle, 0 as n_add, count(distinct article_id) as n_rem from raw.link_shingles
         where article_id in (select id from night_removed) group by shingle""")
-    partners = {a for pair in store.read("overlaps", """
-        select article_a, article_b from raw.article_overlaps
-        where article_a in (select id from night_removed) or article_b in (select id from night_removed)""")
-        for a in pair}
+    store.execute("""create or replace temp table night_partners as
+        select article_a as id from raw.article_overlaps where article_b in (select id from night_removed)
+        union select article_b from raw.article_overlaps where article_a in (select id from night_removed)""")
     store.execute("delete from raw.link_shingles where article_id in (select id from night_removed)")
     store.execute("""delete from raw.article_overlaps where article_a in (select id from night_removed)
                      or article_b in (select id from night_removed)""")
@@ -88,58 +80,75 @@ def overlaps_night(store: Store, added: dict[str, str], min_shared_chars: int) -
         from holders h1 join holders h2 on h1.shingle = h2.shingle and h1.article_id < h2.article_id
         join wanted w on w.shingle = h1.shingle
         where w.crossed or (h1.is_new or h2.is_new)""")
-    pairs = {tuple(r) for r in store.read("pairs", "select a, b from pair_todo")}
-    covered = _coverage(store, pairs)
-    kept = {p for p in pairs if _kept(covered, p, min_shared_chars)}
+    store.execute("create or replace temp table cover (a varchar, b varchar, side varchar, start_char integer, end_char integer)")
+    _coverage(store, "pair_todo")
+    store.execute(f"""create or replace temp table kept_pairs as
+        select a, b, sum(end_char - start_char) filter (where side = a) as chars_a,
+               sum(end_char - start_char) filter (where side = b) as chars_b
+        from cover group by a, b
+        having chars_a >= greatest({min_shared_chars}, 1) and chars_b >= greatest({min_shared_chars}, 1)""")
+    kept = store.read("kept_pairs", """
+        select k.a, k.b, k.chars_a, k.chars_b, la.text_chars, lb.text_chars from kept_pairs k
+        join raw.link_articles la on la.article_id = k.a join raw.link_articles lb on lb.article_id = k.b""")
     store.execute("""delete from raw.article_overlaps o where exists (
         select 1 from pair_todo p where p.a = o.article_a and p.b = o.article_b)""")
-    store.temp_ids("night_partners", partners)
-    text_chars = dict(store.read("article_chars", """select article_id, text_chars from raw.link_articles
-        where article_id in (select a from pair_todo union select b from pair_todo union select id from night_added
-                             union select id from night_partners)"""))
-    store.insert_records("raw.article_overlaps", [_overlap(p, covered, text_chars) for p in sorted(kept)], Overlap)
-
-    return {"shingles_indexed": indexed, **_reprints_night(store, pairs, kept, covered, set(added), partners,
-                                                         text_chars)}
+    store.insert_records("raw.article_overlaps", [
+        Overlap(a, b, chars_a, chars_b, _share(chars_a, text_a), _share(chars_b, text_b))
+        for a, b, chars_a, chars_b, text_a, text_b in sorted(kept)], Overlap)
+    (compared,) = store.con.execute("select count(*) from pair_todo").fetchone()
+    return {"shingles_indexed": indexed, "pairs_compared": compared, "pairs_kept": len(kept), **_reprints_night(store)}
 
 
-def _reprints_night(store: Store, pairs: set, kept: set, covered: dict, added: set[str], partners: set[str],
-                    text_chars: dict[str, int]) -> dict[str, int]:
+def _reprints_night(store: Store) -> dict[str, int]:
     """Update the reprint rows and spans of the articles whose kept pairs changed.
 
     An earlier article that only gained partners (new articles) adds their intervals to its
     stored union; one that lost a partner, or shares a shingle that crossed the boilerplate limit,
     has its union worked out again from all its kept pairs.
     """
-    old_pairs = {p for p in pairs if not (set(p) & added)}
-    redo = ({a for p in old_pairs for a in p} | partners) & set(text_chars)
-    grown = ({a for p in kept for a in p} - added - redo) & set(text_chars)
-    store.temp_ids("night_redo", redo)
-    partner_pairs = {tuple(r) for r in store.read("overlaps", """
-        select article_a, article_b from raw.article_overlaps
-        where article_a in (select id from night_redo) or article_b in (select id from night_redo)""")}
-    covered.update(_coverage(store, partner_pairs - pairs))
-    store.temp_ids("night_grown", grown)
-    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for article_id, start, end in store.read("reprint_spans", """
-            select article_id, start_char, end_char from raw.link_reprint_spans
-            where article_id in (select id from night_grown)"""):
-        spans[article_id].append((start, end))
-    for a, b in (kept | partner_pairs):
-        for side in (a, b):
-            if side in redo or side in grown or side in added:
-                spans[side].extend(covered[(a, b), side])
-    changed = redo | grown | (added & set(text_chars))
-    merged = {a: _merge(spans.get(a, [])) for a in sorted(changed)}
-    store.temp_ids("night_reprinted", changed)
+    store.execute("""create or replace temp table night_redo as
+        select id from (select a as id from pair_todo where a not in (select id from night_added)
+                                                        and b not in (select id from night_added)
+                        union select b from pair_todo where a not in (select id from night_added)
+                                                       and b not in (select id from night_added)
+                        union select id from night_partners)
+        where id in (select article_id from raw.link_articles)""")
+    store.execute("""create or replace temp table night_grown as
+        select id from (select a as id from kept_pairs union select b from kept_pairs)
+        where id not in (select id from night_added) and id not in (select id from night_redo)
+          and id in (select article_id from raw.link_articles)""")
+    store.execute("""create or replace temp table partner_pairs as
+        select article_a as a, article_b as b from raw.article_overlaps
+        where article_a in (select id from night_redo) or article_b in (select id from night_redo)""")
+    store.execute("""create or replace temp table partner_todo as
+        select a, b from partner_pairs except select a, b from pair_todo""")
+    _coverage(store, "partner_todo")
+    store.execute("""create or replace temp table night_reprinted as
+        select id from night_redo union select id from night_grown
+        union select id from night_added where id in (select article_id from raw.link_articles)""")
+    store.execute("""create or replace temp table reprint_parts as
+        select article_id, start_char, end_char from raw.link_reprint_spans
+        where article_id in (select id from night_grown)
+        union all
+        select c.side, c.start_char, c.end_char
+        from cover c join (select a, b from kept_pairs union select a, b from partner_pairs) k
+          on c.a = k.a and c.b = k.b
+        where c.side in (select id from night_reprinted)""")
+    store.execute(f"""create or replace temp table reprint_merged as
+        {_islands("select article_id, start_char, end_char from reprint_parts", "article_id")}""")
     store.execute("""delete from raw.article_reprints where article_id in (select id from night_reprinted)
                      or article_id in (select id from night_removed)""")
     store.execute("""delete from raw.link_reprint_spans where article_id in (select id from night_reprinted)
                      or article_id in (select id from night_removed)""")
-    store.insert_records("raw.article_reprints", [
-        ArticleReprint(a, text_chars[a], _total(intervals)) for a, intervals in merged.items()], ArticleReprint)
-    store_reprint_spans(store, merged)
-    return {"pairs_compared": len(pairs | partner_pairs), "reprint_rows": len(changed)}
+    store.execute("""insert into raw.link_reprint_spans (article_id, start_char, end_char)
+        select article_id, start_char, end_char from reprint_merged""")
+    store.execute("""insert into raw.article_reprints (article_id, text_chars, reprinted_chars)
+        select r.id, l.text_chars, coalesce(sum(m.end_char - m.start_char), 0)
+        from night_reprinted r join raw.link_articles l on l.article_id = r.id
+        left join reprint_merged m on m.article_id = r.id group by r.id, l.text_chars""")
+    (compared, changed) = store.con.execute(
+        "select (select count(*) from partner_todo), (select count(*) from night_reprinted)").fetchone()
+    return {"partner_pairs_compared": compared, "reprint_rows": changed}
 
 
 def store_reprint_spans(store: Store, spans: dict[str, list[tuple[int, int]]]) -> None:
@@ -147,51 +156,39 @@ def store_reprint_spans(store: Store, spans: dict[str, list[tuple[int, int]]]) -
                       [(a, start, end) for a in sorted(spans) for start, end in spans[a]])
 
 
-def _coverage(store: Store, pairs: set[tuple[str, str]]) -> dict:
-    """((a, b), side) -> merged character intervals of `side` covered by the pair's shared
-    shingles that at most MAX_SHINGLE_ARTICLES articles hold."""
-    store.execute("create or replace temp table cover_pairs (a varchar, b varchar)")
-    store.insert_rows("cover_pairs", ("a", "b"), sorted(pairs))
-    rows = store.read("shingle_spans", f"""
-        with x as (select distinct shingle, article_id from raw.link_shingles
-                   where article_id in (select a from cover_pairs union select b from cover_pairs)),
-        shared as (
-            select p.a, p.b, xa.shingle from cover_pairs p
-            join x xa on xa.article_id = p.a
-            join x xb on xb.article_id = p.b and xb.shingle = xa.shingle),
-        usable as (
-            select shingle from raw.link_shingles where shingle in (select shingle from shared)
-            group by shingle having count(distinct article_id) <= {MAX_SHINGLE_ARTICLES}),
-        spans as (
-            select s.a, s.b, i.article_id as side, i.start_char, i.end_char
-            from shared s join raw.link_shingles i on i.shingle = s.shingle and i.article_id in (s.a, s.b)
-            where s.shingle in (select shingle from usable)),
-        -- Merge each side's spans into disjoint intervals (touching ones join), as `_merge` does.
+def _islands(spans_sql: str, partition: str) -> str:
+    """The spans of `spans_sql` (..., start_char, end_char) merged per `partition` into disjoint
+    intervals, touching ones joined, as `overlaps._merge` does."""
+    return f"""
+        with spans as ({spans_sql}),
         marked as (
-            select *, max(end_char) over (partition by a, b, side order by start_char, end_char
+            select *, max(end_char) over (partition by {partition} order by start_char, end_char
                                           rows between unbounded preceding and 1 preceding) as reach
             from spans),
         islands as (
             select *, sum(case when reach is null or start_char > reach then 1 else 0 end)
-                      over (partition by a, b, side order by start_char, end_char
+                      over (partition by {partition} order by start_char, end_char
                             rows between unbounded preceding and current row) as island
             from marked)
-        select a, b, side, min(start_char), max(end_char) from islands group by a, b, side, island""")
-    covered: dict = defaultdict(list)
-    for a, b, side, start, end in rows:
-        covered[(a, b), side].append((start, end))
-    for key in covered:
-        covered[key] = _merge(covered[key])
-    return covered
+        select {partition}, min(start_char) as start_char, max(end_char) as end_char
+        from islands group by {partition}, island"""
 
 
-def _kept(covered: dict, pair: tuple[str, str], min_shared_chars: int) -> bool:
-    a, b = pair
-    chars_a, chars_b = _total(covered[pair, a]), _total(covered[pair, b])
-    return chars_a > 0 and chars_b > 0 and chars_a >= min_shared_chars and chars_b >= min_shared_chars
-
-
-def _overlap(pair: tuple[str, str], covered: dict, text_chars: dict[str, int]) -> Overlap:
-    a, b = pair
-    chars_a, chars_b = _total(covered[pair, a]), _total(covered[pair, b])
-    return Overlap(a, b, chars_a, chars_b, _share(chars_a, text_chars[a]), _share(chars_b, text_chars[b]))
+def _coverage(store: Store, pairs_table: str) -> None:
+    """Append to temp table `cover` (a, b, side, start_char, end_char) the merged character
+    intervals of each side of the pairs in `pairs_table(a, b)` covered by the shingles the pair
+    shares that at most MAX_SHINGLE_ARTICLES articles hold."""
+    spans = f"""
+        with x as (select distinct shingle, article_id from raw.link_shingles
+                   where article_id in (select a from {pairs_table} union select b from {pairs_table})),
+        shared as (
+            select p.a, p.b, xa.shingle from {pairs_table} p
+            join x xa on xa.article_id = p.a
+            join x xb on xb.article_id = p.b and xb.shingle = xa.shingle),
+        usable as (
+            select shingle from raw.link_shingles where shingle in (select shingle from shared)
+            group by shingle having count(distinct article_id) <= {MAX_SHINGLE_ARTICLES})
+        select s.a, s.b, i.article_id as side, i.start_char, i.end_char
+        from shared s join raw.link_shingles i on i.shingle = s.shingle and i.article_id in (s.a, s.b)
+        where s.shingle in (select shingle from usable)"""
+    store.execute(f"insert into cover {_islands(spans, 'a, b, side')}")

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import Counter
 
 from extractors.linking.blocks import _SEP, StoredMention
-from extractors.linking.entities import EntityLink, _normalise
+from extractors.linking.entities import EntityLink
+from extractors.linking.names import normalise
 from extractors.records import stable_id
 from extractors.rules import Rules
 from extractors.linking.store import Store
@@ -30,7 +31,7 @@ def forms(stored: list[StoredMention], rules: Rules) -> Counter[tuple[str, str]]
     counted: Counter[tuple[str, str]] = Counter()
     for s in stored:
         if len(s.blocks) == 1 and is_label_block(s.blocks[0]):
-            counted[s.blocks[0], _normalise(s.mention, rules).display] += 1
+            counted[s.blocks[0], normalise(s.mention, rules).display] += 1
     return counted
 
 
@@ -78,7 +79,7 @@ def link_alone(stored: list[StoredMention], steady: dict[str, str], rules: Rules
         if len(s.blocks) != 1 or s.blocks[0] not in steady:
             continue
         name = steady[s.blocks[0]]
-        display = _normalise(s.mention, rules).display
+        display = normalise(s.mention, rules).display
         exact = display.casefold() == name.casefold()
         m = s.mention
         links.append(EntityLink(

@@ -23,18 +23,20 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from extractors.linking.claim_blocks import assign_claims
 from extractors.linking.claims import (
     ClaimAssignment,
     ClaimVariant,
     Occurrence,
-    assign_claims,
     describe_variants,
     load_statement_rules,
+    statement_words,
 )
-from extractors.linking.entities import EntityLink, find_missed_names, link_entities
-from extractors.linking.incremental_claims import claims_night
+from extractors.linking.entities import EntityLink, link_entities
+from extractors.linking.incremental_claims import claims_night, store_claim_state
 from extractors.linking.incremental_entities import night_mentions, relink_night, state_for, store_mentions
 from extractors.linking.label_blocks import forms, store_forms
+from extractors.linking.name_scan import find_missed_names
 from extractors.linking.incremental_overlaps import overlaps_night, store_reprint_spans, store_shingles
 from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps_with_spans
 from extractors.linking.store import Store, article_texts, current_quotes, ner_rows
@@ -46,7 +48,7 @@ log = logging.getLogger(__name__)
 
 FULL_RELINK_ENV = "QUOTEWIRE_FULL_RELINK"
 STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans",
-                "link_forms")
+                "link_forms", "link_claim_quotes", "link_claim_pairs")
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ def _link_full(store: Store, run_id: str) -> dict[str, int]:
     store_forms(store, forms(stored, rules))
     store_shingles(store, texts)
     store_reprint_spans(store, reprint_spans)
+    store_claim_state(store, [(o.quote_id, q[1], o.speaker_key, statement_words(o.text, statement_rules),
+                               claim_of[o.quote_id], o.text) for o, q in zip(occurrences, quotes)])
     return {
         "articles_added": len(articles),
         "entities": len({l.entity_id for l in links}),

@@ -1,0 +1,108 @@
+"""The registry night by night on a name printed every night: the night links its own mentions
+from the block's forms while the block's decisions stand, and relinks the block when they change.
+
+Every night is also relinked in full (`full=True`) in a second database; both must hold the same
+rows in every link and state table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extractors.linking.nightly import link
+from tests.test_incremental_linking import _state, _tables, _text_article
+
+# (text, entities as (label, surface) in order of appearance)
+FULL_NAME = ("Donald Trump met aides. Trump said the GOP would win.", [("PERSON", "Donald Trump"), ("ORG", "Trump"),
+                                                                      ("ORG", "GOP")])
+# "Monday Trump": a name only the scan finds, whose article's bare "Trump" makes it a person.
+SCANNED = ("Trump left. Monday Trump spoke.", [("PERSON", "Trump")])
+BARE = ("Trump spoke to the GOP. Trump left early.", [("ORG", "Trump"), ("ORG", "GOP"), ("PERSON", "Trump")])
+SECOND_PERSON = ("Melania Trump spoke. Melania Trump smiled.", [("PERSON", "Melania Trump"),
+                                                                   ("PERSON", "Melania Trump")])
+
+
+def _article(db: Path, article_id: str, night: int, text: str, entities: list[tuple[str, str]],
+             source_file: str | None = None) -> None:
+    _text_article(db, article_id, source_file or f"{article_id}.txt", text, night)
+    at = 0
+    with duckdb.connect(str(db)) as con:
+        for i, (label, surface) in enumerate(entities):
+            start = text.index(surface, at)
+            at = start + len(surface)
+            con.execute("insert into raw.entities values (?, ?, ?, ?, ?, ?, ?)",
+                        [f"{article_id}-e{i}", article_id, label, surface, start, at, f"night{night}"])
+
+
+@pytest.fixture
+def nights(tmp_path):
+    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+
+    def night(number: int, articles: list[tuple]) -> dict:
+        for db in (incremental, full):
+            for article_id, (text, entities), *source in articles:
+                _article(db, article_id, number, text, entities, *source)
+        done = link(incremental, f"night{number}")
+        link(full, f"night{number}", full=True)
+        assert done["full"] == 0
+        assert _tables(incremental) == _tables(full), f"night {number}"
+        assert _state(incremental) == _state(full), f"night {number}"
+        return done
+
+    night.db = incremental
+    return night
+
+
+def _links(db: Path, article_id: str) -> set[tuple[str, str, str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return set(con.execute("select mention_text, canonical_name, match_rule from raw.entity_links "
+                               "where article_id = ?", [article_id]).fetchall())
+
+
+def test_a_name_printed_every_night_is_linked_from_its_forms_until_a_night_changes_its_block(nights):
+    # "scanned" keeps Monday Trump for every article: "mention" names him too, with no bare surname.
+    nights(1, [("full", FULL_NAME), ("scanned", SCANNED), ("mention", ("Monday Trump spoke again.", [])),
+               ("early", ("Jake Tapper asked twice.", []))])
+    assert not _links(nights.db, "early")  # no full name has his surname yet
+    assert ("Monday Trump", "Monday Trump", "exact") in _links(nights.db, "scanned")
+    steady = [nights(n, [(f"bare{n}a", BARE), (f"bare{n}b", BARE)]) for n in range(2, 6)]
+    for done in steady:
+        # Only the night's own mentions are linked: the block's earlier mentions are never read,
+        # its forms are, and their number does not grow with the nights.
+        assert done.get("rows_read_closure_mentions", 0) == 0 and done["mentions_relinked"] == 0
+        assert done["rows_read_closure_forms"] > 0
+    assert len({done["rows_read_closure_forms"] for done in steady[1:]}) == 1
+    assert ("Trump", "Donald Trump", "surname_other_label") in _links(nights.db, "bare5a")
+
+    # A person of the surname named more often than Donald Trump: every bare "Trump" (and the ORG
+    # "Trump" the same articles use as a surname) now joins her, so the block is relinked.
+    changed = nights(6, [("second", SECOND_PERSON)])
+    assert changed["rows_read_closure_mentions"] > 0 and changed["mentions_relinked"] > 0
+    assert ("Trump", "Melania Trump", "surname_ambiguous") in _links(nights.db, "bare2a")
+    assert ("Trump", "Melania Trump", "surname_other_label") in _links(nights.db, "bare2a")
+
+    again = nights(7, [("bare7", BARE)])
+    assert again.get("rows_read_closure_mentions", 0) == 0
+
+    # A new version of the scanned article drops "Monday Trump": nothing keeps him any more.
+    nights(8, [("scanned2", ("Trump left early.", [("PERSON", "Trump")]), "scanned.txt")])
+    with duckdb.connect(str(nights.db), read_only=True) as con:
+        assert con.execute("select count(*) from raw.entity_links where canonical_name = 'Monday Trump'").fetchone() == (0,)
+
+    # A newcomer of the surname named less often than the first: earlier bare "Trump"s keep their
+    # person, so the block stands. Named more often, it comes first and the block is relinked.
+    newcomer = nights(9, [("ivanka", ("Ivanka Trump spoke. Trump left.", [("PERSON", "Ivanka Trump"),
+                                                                           ("PERSON", "Trump")]))])
+    assert newcomer.get("rows_read_closure_mentions", 0) == 0
+    assert ("Trump", "Ivanka Trump", "surname_ambiguous") in _links(nights.db, "ivanka")
+    first = nights(10, [("eric", ("Eric Trump spoke. Eric Trump left. Eric Trump won.",
+                                  [("PERSON", "Eric Trump")] * 3))])
+    assert first["rows_read_closure_mentions"] > 0
+    assert ("Trump", "Eric Trump", "surname_ambiguous") in _links(nights.db, "bare7")
+
+    # The surname of a name only scanned so far becomes known: the earlier scanned name is linked.
+    nights(11, [("tapper", ("Jake Tapper asked.", [("PERSON", "Jake Tapper")]))])
+    assert ("Jake Tapper", "Jake Tapper", "exact") in _links(nights.db, "early")
