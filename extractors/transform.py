@@ -3,8 +3,9 @@
 dbt runs in a subprocess: dbt-duckdb keeps its DuckDB handle open after an in-process
 `dbtRunner.invoke()`, which would lock the file for the tasks that follow.
 
-The build is incremental: the large marts (dbt_project.yml) merge only the rows that changed
-into their tables. It is a full refresh (`dbt build --full-refresh`, every mart rebuilt from
+The build is incremental: the large marts (dbt_project.yml) are computed only for the articles
+and claims touched by rows written since the last passing build began (the change sequence,
+macros/changed_rows.sql) and merged on their keys, writing only the rows that changed. It is a full refresh (`dbt build --full-refresh`, every mart rebuilt from
 scratch) when QUOTEWIRE_DBT_FULL_REFRESH=1, when no build has passed on this work database's state
 folder yet, or when the dbt project (models, macros, seeds, tests, dbt_project.yml) changed since
 the last passing build: its digest is kept in `<state>/dbt/project.sha256`.
