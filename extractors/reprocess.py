@@ -25,7 +25,15 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from extractors.records import ArticleRecord
-from extractors.warehouse import CURRENT_ARTICLES, RAW_KEYS, bump_generation, connect, ensure_schema, write_batch_files
+from extractors.warehouse import (
+    CHANGE_SEQUENCE,
+    CURRENT_ARTICLES,
+    RAW_KEYS,
+    bump_generation,
+    connect,
+    ensure_schema,
+    write_batch_files,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +153,8 @@ def replace_extraction(work_db: Path, run_id: str, article_ids: list[str], files
             con.execute(f"""insert into raw.{table} by name
                 select distinct on ({RAW_KEYS[table]}) *, $run_id as run_id from read_parquet($file)
                 where article_id in (select article_id from redo)""", {"run_id": run_id, "file": files[table]})
-        con.execute("""update raw.articles set extracted_with_model = $model, extracted_with_rules = $rules
+        con.execute(f"""update raw.articles set extracted_with_model = $model, extracted_with_rules = $rules,
+                           change_seq = nextval('{CHANGE_SEQUENCE}')
                        where article_id in (select article_id from redo)""", {"model": live.model, "rules": live.rules})
         con.execute("""insert into raw.link_reextracted
             select article_id from redo where article_id not in (select article_id from raw.link_reextracted)""")

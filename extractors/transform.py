@@ -3,8 +3,9 @@
 dbt runs in a subprocess: dbt-duckdb keeps its DuckDB handle open after an in-process
 `dbtRunner.invoke()`, which would lock the file for the tasks that follow.
 
-The build is incremental: the large marts (dbt_project.yml) merge only the rows that changed
-into their tables. It is a full refresh (`dbt build --full-refresh`, every mart rebuilt from
+The build is incremental: the large marts (dbt_project.yml) are computed only for the articles
+and claims touched by rows written since the last passing build began (the change sequence,
+macros/changed_rows.sql) and merged on their keys, writing only the rows that changed. It is a full refresh (`dbt build --full-refresh`, every mart rebuilt from
 scratch) when QUOTEWIRE_DBT_FULL_REFRESH=1, when no build has passed on this work database's state
 folder yet, or when the dbt project (models, macros, seeds, tests, dbt_project.yml) changed since
 the last passing build: its digest is kept in `<state>/dbt/project.sha256`.
@@ -94,22 +95,28 @@ def needs_full_refresh(project_dir: Path, state_dir: Path) -> str | None:
     return None
 
 
+# The dbt models read it (macros/changed_rows.sql): recompute the large marts only for the rows
+# written after this number of the change sequence; unset or empty, for everything.
+CHANGED_AFTER_ENV = "QUOTEWIRE_CHANGED_AFTER"
+
 BUILD_RECORD_SQL = """
 create schema if not exists ops;
 -- What the last passing dbt build saw: the generation of the marts' inputs, their row counts
--- (a guard against a writer that did not bump the generation) and the dbt project's digest.
+-- (a guard against a writer that did not bump the generation), the dbt project's digest, and
+-- the change sequence's number when it began (the next build recomputes what came after).
 create table if not exists ops.dbt_last_build (
     generation bigint not null,
     input_rows varchar not null,
     project_digest varchar not null,
     built_at timestamptz not null
 );
+alter table ops.dbt_last_build add column if not exists change_seq bigint;
 """
 
 
 def mart_inputs(work_db: Path) -> dict | None:
     """The generation and row counts of the marts' inputs now; None without a work database."""
-    from extractors.warehouse import connect, mart_inputs_state
+    from extractors.warehouse import change_seq_now, connect, mart_inputs_state
 
     if not Path(work_db).exists():
         return None
@@ -118,10 +125,14 @@ def mart_inputs(work_db: Path) -> dict | None:
         if "ops.mart_inputs" not in tables:
             return None
         state = mart_inputs_state(con)
-        built = con.execute("select generation, input_rows, project_digest, built_at from ops.dbt_last_build"
+        state["change_seq"] = change_seq_now(con)
+        columns = {r[0] for r in con.execute("select column_name from duckdb_columns() "
+                                             "where schema_name = 'ops' and table_name = 'dbt_last_build'").fetchall()}
+        built = con.execute("select generation, input_rows, project_digest, built_at, "
+                            + ("change_seq" if "change_seq" in columns else "null") + " from ops.dbt_last_build"
                             ).fetchone() if "ops.dbt_last_build" in tables else None
     state["last_build"] = built and {"generation": built[0], "rows": json.loads(built[1]),
-                                     "project_digest": built[2], "built_at": built[3]}
+                                     "project_digest": built[2], "built_at": built[3], "change_seq": built[4]}
     return state
 
 
@@ -136,6 +147,15 @@ def unchanged_since_build(inputs: dict | None, digest: str) -> str | None:
             f"{built['built_at'].astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC (input generation {inputs['generation']}, same dbt project)")
 
 
+def changed_after(inputs: dict | None, digest: str) -> int | None:
+    """Where the last passing build began in the change sequence, when the marts in the work
+    database are that build's (same project); the next build recomputes only what came after."""
+    built = (inputs or {}).get("last_build")
+    if not built or built["project_digest"] != digest:
+        return None
+    return built.get("change_seq")
+
+
 def _record_build(work_db: Path, inputs: dict | None, digest: str | None) -> None:
     """Forget the last build (digest None: a build starts), or record a passing one."""
     from extractors.warehouse import connect
@@ -145,8 +165,9 @@ def _record_build(work_db: Path, inputs: dict | None, digest: str | None) -> Non
         con.execute("begin transaction")
         con.execute("delete from ops.dbt_last_build")
         if digest is not None and inputs is not None:
-            con.execute("insert into ops.dbt_last_build values (?, ?, ?, now())",
-                        [inputs["generation"], json.dumps(inputs["rows"], sort_keys=True), digest])
+            con.execute("insert into ops.dbt_last_build values (?, ?, ?, now(), ?)",
+                        [inputs["generation"], json.dumps(inputs["rows"], sort_keys=True), digest,
+                         inputs.get("change_seq")])
         con.execute("commit")
 
 
@@ -229,10 +250,12 @@ def dbt_build(project_dir: Path, work_db: Path, state_dir: Path,
     skipped = None if full_refresh else unchanged_since_build(inputs, digest)
     if skipped:
         return DbtResult(True, 0, [], "", freshness.warnings, skipped)
+    since = None if full_refresh else changed_after(inputs, digest)
     if inputs is not None:
         _record_build(work_db, None, None)
     command = "build --full-refresh" if full_refresh else "build"
-    returncode, results, tail = _dbt(command, project_dir, work_db, state_dir, {})
+    returncode, results, tail = _dbt(command, project_dir, work_db, state_dir,
+                                     {CHANGED_AFTER_ENV: "" if since is None else str(since)})
     failures = [
         f"{r['unique_id']} {r['status']}: {_plain(r.get('message'))}"
         for r in results or []
@@ -243,5 +266,6 @@ def dbt_build(project_dir: Path, work_db: Path, state_dir: Path,
         _digest_file(state_dir).write_text(digest + "\n", encoding="utf-8")
         if inputs is not None:
             _record_build(work_db, inputs, digest)
-    mode = f"full refresh ({full_refresh})" if full_refresh else "incremental"
+    mode = (f"full refresh ({full_refresh})" if full_refresh
+            else "incremental" if since is None else f"incremental: what was written after change {since}")
     return DbtResult(passed, len(results or []), failures, tail, freshness.warnings, mode)

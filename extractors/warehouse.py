@@ -234,6 +234,22 @@ MART_INPUTS = ("articles", "entities", "quotes", "entity_links", "claim_assignme
                "quote_variants", "article_overlaps", "article_reprints")
 
 
+# Raw tables whose rows carry `change_seq`, a number from the sequence ops.change_seq given to
+# every row when it is written (and again when a writer updates it): a dbt build takes the
+# sequence's value before it starts, and the next build recomputes only the marts rows of what
+# was written after that (the dbt models int_changed_articles and int_changed_claims).
+CHANGE_STAMPED = ("articles", "entities", "quotes", "entity_links", "claim_assignments", "claim_variants",
+                  "quote_variants")
+CHANGE_SEQUENCE = "ops.change_seq"
+
+
+def change_seq_now(con: duckdb.DuckDBPyConnection) -> int:
+    """The last number the change sequence gave out (0 before any)."""
+    found = con.execute("select last_value from duckdb_sequences() "
+                        "where schema_name = 'ops' and sequence_name = 'change_seq'").fetchall()
+    return (found[0][0] or 0) if found else 0
+
+
 def bump_generation(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
     """Record, inside the writer's own transaction, that a table the marts read changed."""
     con.execute("update ops.mart_inputs set generation = generation + 1, changed_at = now(), changed_by = ?",
@@ -301,6 +317,10 @@ def ensure_schema(path: Path) -> None:
         for table, record_type in RAW_TABLES.items():
             for field in fields(record_type):
                 con.execute(f"alter table raw.{table} add column if not exists {field.name} {_duckdb_type(field.type)}")
+        con.execute(f"create sequence if not exists {CHANGE_SEQUENCE}")
+        for table in CHANGE_STAMPED:
+            con.execute(f"alter table raw.{table} add column if not exists change_seq bigint "
+                        f"default nextval('{CHANGE_SEQUENCE}')")
 
 
 def known_inputs(work_db: Path) -> tuple[set[tuple[str, str]], dict[str, str]]:

@@ -1,16 +1,28 @@
+{{ config(merge_clauses=merge_changed_rows(
+    "DBT_INTERNAL_DEST.article_id in (select article_id from intermediate.int_changed_articles)")) }}
+-- depends_on: {{ ref('int_changed_articles') }}
 with articles as (
     select * from {{ ref('int_articles_current') }}
+{%- if only_changed() %}
+    where article_id in (select article_id from {{ ref('int_changed_articles') }})
+{%- endif %}
 ),
 
 quote_counts as (
     select article_id, count(*) as n_quotes, count(distinct speaker) as n_speakers
     from {{ ref('int_quotes_with_claims') }}
+{%- if only_changed() %}
+    where article_id in (select article_id from {{ ref('int_changed_articles') }})
+{%- endif %}
     group by article_id
 ),
 
 entity_counts as (
     select article_id, count(*) as n_entities
     from {{ ref('stg_raw__entities') }}
+{%- if only_changed() %}
+    where article_id in (select article_id from {{ ref('int_changed_articles') }})
+{%- endif %}
     group by article_id
 )
 

@@ -1,11 +1,21 @@
+{{ config(merge_clauses=merge_changed_rows(
+    "DBT_INTERNAL_DEST.claim_id in (select claim_id from intermediate.int_changed_claims)"
+    ~ " or DBT_INTERNAL_DEST.claim_id not in (select claim_id from staging.stg_raw__claim_variants)")) }}
+-- depends_on: {{ ref('int_changed_claims') }}
 -- One row per claim: one statement by one speaker, however many articles printed it and in
 -- whatever wording. The canonical text is the most complete wording, as first printed.
 with occurrences as (
     select * from {{ ref('int_quotes_with_claims') }}
+{%- if only_changed() %}
+    where claim_id in (select claim_id from {{ ref('int_changed_claims') }})
+{%- endif %}
 ),
 
 variants as (
     select * from {{ ref('stg_raw__claim_variants') }}
+{%- if only_changed() %}
+    where claim_id in (select claim_id from {{ ref('int_changed_claims') }})
+{%- endif %}
 ),
 
 per_claim as (

@@ -1,17 +1,29 @@
+{{ config(merge_clauses=merge_changed_rows(
+    "DBT_INTERNAL_DEST.article_id in (select article_id from intermediate.int_changed_articles)")) }}
+-- depends_on: {{ ref('int_changed_articles') }}
 -- Named-entity mentions of current articles, each with its registry entity and offsets:
 -- the bridge from people and organisations to the articles and places that name them.
 -- Names spaCy missed but the registry found by their surname ("Dimitry Peskov") are included.
 with ner as (
     select * from {{ ref('stg_raw__entities') }}
+{%- if only_changed() %}
+    where article_id in (select article_id from {{ ref('int_changed_articles') }})
+{%- endif %}
 ),
 
 links as (
     select * from {{ ref('int_entity_mentions') }}
     where mention_source <> 'speaker'
+{%- if only_changed() %}
+        and article_id in (select article_id from {{ ref('int_changed_articles') }})
+{%- endif %}
 ),
 
 articles as (
     select * from {{ ref('int_articles_current') }}
+{%- if only_changed() %}
+    where article_id in (select article_id from {{ ref('int_changed_articles') }})
+{%- endif %}
 )
 
 select

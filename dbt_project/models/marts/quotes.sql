@@ -1,3 +1,6 @@
+{{ config(merge_clauses=merge_changed_rows(
+    "DBT_INTERNAL_DEST.article_id in (select article_id from intermediate.int_changed_articles)")) }}
+-- depends_on: {{ ref('int_changed_articles') }}
 select
     quote_id,
     article_id,
@@ -28,3 +31,6 @@ select
     claim_match_rule,
     variant_id
 from {{ ref('int_quotes_with_claims') }}
+{%- if only_changed() %}
+    where article_id in (select article_id from {{ ref('int_changed_articles') }})
+{%- endif %}

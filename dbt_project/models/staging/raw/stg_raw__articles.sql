@@ -20,5 +20,7 @@ select
     run_id as loaded_by_run,
     ingested_at,
     -- The best available time the article existed: stated publication time, else ingestion.
-    coalesce(published_at, ingested_at) as seen_at
+    coalesce(published_at, ingested_at) as seen_at,
+    -- When the row was written, as a number of the sequence ops.change_seq (int_changed_articles).
+    change_seq
 from {{ source('raw_extraction', 'articles') }}

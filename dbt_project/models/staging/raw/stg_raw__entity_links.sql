@@ -8,5 +8,7 @@ select
     mention_text,
     source as mention_source,
     match_rule,
-    matched_alias
+    matched_alias,
+    -- When the row was written, as a number of the sequence ops.change_seq (int_changed_articles).
+    change_seq
 from {{ source('raw_linking', 'entity_links') }}

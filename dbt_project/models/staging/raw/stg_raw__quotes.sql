@@ -16,5 +16,7 @@ select
     cue_end,
     normalized_text,
     speech_confidence,
-    speaker_confidence
+    speaker_confidence,
+    -- When the row was written, as a number of the sequence ops.change_seq (int_changed_articles).
+    change_seq
 from {{ source('raw_extraction', 'quotes') }}
