@@ -25,15 +25,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from extractors.records import ArticleRecord
-from extractors.warehouse import (
-    CHANGE_SEQUENCE,
-    CURRENT_ARTICLES,
-    RAW_KEYS,
-    bump_generation,
-    connect,
-    ensure_schema,
-    write_batch_files,
-)
+from extractors.warehouse import connect, ensure_schema, write_batch_files
+from extractors.work_schema import CHANGE_SEQUENCE, CURRENT_ARTICLES, RAW_KEYS, bump_generation
 
 log = logging.getLogger(__name__)
 

@@ -116,7 +116,8 @@ alter table ops.dbt_last_build add column if not exists change_seq bigint;
 
 def mart_inputs(work_db: Path) -> dict | None:
     """The generation and row counts of the marts' inputs now; None without a work database."""
-    from extractors.warehouse import change_seq_now, connect, mart_inputs_state
+    from extractors.warehouse import connect
+    from extractors.work_schema import change_seq_now, mart_inputs_state
 
     if not Path(work_db).exists():
         return None

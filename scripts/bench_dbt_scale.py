@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from extractors.transform import CHANGED_AFTER_ENV, _dbt  # noqa: E402  (the repository root is on the path first)
-from extractors.warehouse import change_seq_now, ensure_schema  # noqa: E402
+from extractors.warehouse import ensure_schema  # noqa: E402
+from extractors.work_schema import CHANGE_STAMPED, change_seq_now  # noqa: E402
 
 # Raw table -> the id columns a copy gives a suffix (registry entities and claims stay shared).
 COPIED = {
@@ -43,8 +44,9 @@ COPIED = {
 def _copy_rows(con: duckdb.DuckDBPyConnection, tag: str, times: int, where: dict[str, str] | None = None) -> None:
     for table, columns in COPIED.items():
         renamed = ", ".join(f"{c} || '-{tag}' || r.i as {c}" for c in columns)
+        fresh = "exclude (change_seq) " if table in CHANGE_STAMPED else ""  # numbered as they are written
         con.execute(f"""insert into raw.{table} by name
-            select x.* exclude (change_seq) replace ({renamed}) from base.{table} x, range({times}) r(i)
+            select x.* {fresh}replace ({renamed}) from base.{table} x, range({times}) r(i)
             {(where or {}).get(table, '')}""")
 
 

@@ -17,21 +17,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extractors import preflight
-from extractors import transform
+from extractors import preflight, transform
 from extractors.canary_verdict import MODEL_ENV, keep_verdict, reusable_verdict, verdict_key
 from extractors.linking.nightly import link
 from extractors.records import ArticleRecord, EntityRecord, QuarantineRecord, QuoteRecord
 from extractors.reprocess import Live, replace_extraction
 from extractors.transform import FULL_REFRESH_ENV, dbt_build
-from extractors.warehouse import (
-    MART_INPUTS,
-    acknowledge_quarantine,
-    load_batches,
-    record_run,
-    stamp_extraction,
-    write_batch_files,
-)
+from extractors.warehouse import acknowledge_quarantine, load_batches, record_run, stamp_extraction, write_batch_files
+from extractors.work_schema import MART_INPUTS
 from tests.test_incremental_marts import _full_refresh_copy, _marts
 
 ROOT = Path(__file__).resolve().parent.parent

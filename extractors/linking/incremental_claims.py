@@ -39,9 +39,9 @@ from extractors.linking.claims import (
     statement_words,
     variant_id,
 )
-from extractors.quote_spans import normalize_statement
 from extractors.linking.store import QUOTE_ORDER, Store
-from extractors.warehouse import CURRENT_ARTICLES
+from extractors.quote_spans import normalize_statement
+from extractors.work_schema import CURRENT_ARTICLES
 
 _SPEAKER_LINK = """left join raw.entity_links l
     on l.source = 'speaker' and l.article_id = q.article_id

@@ -1,7 +1,7 @@
 """The nightly linking step: link the night's new articles against what earlier nights left.
 
 Works on the current version of every article (the newest load of each landing record, the
-rule `extractors.warehouse.CURRENT_ARTICLES` states and the dbt model `int_articles_current`
+rule `extractors.work_schema.CURRENT_ARTICLES` states and the dbt model `int_articles_current`
 applies). By default a night is incremental: the articles that became current since the last
 link (new files, and new versions of changed files) are added, those that stopped being current
 are removed, and only what they touch is recomputed against the linking state kept in DuckDB
@@ -35,14 +35,15 @@ from extractors.linking.claims import (
 from extractors.linking.entities import EntityLink, link_entities
 from extractors.linking.incremental_claims import claims_night, store_claim_state
 from extractors.linking.incremental_entities import night_mentions, relink_night, state_for, store_mentions
+from extractors.linking.incremental_overlaps import overlaps_night, store_reprint_spans, store_shingles
 from extractors.linking.label_blocks import forms, store_forms
 from extractors.linking.name_scan import find_missed_names
-from extractors.linking.incremental_overlaps import overlaps_night, store_reprint_spans, store_shingles
 from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps_with_spans
 from extractors.linking.store import Store, article_texts, current_quotes, ner_rows
 from extractors.rules import load_rules
 from extractors.versions import linker_version
-from extractors.warehouse import CURRENT_ARTICLES, bump_generation, connect, ensure_schema
+from extractors.warehouse import connect, ensure_schema
+from extractors.work_schema import CURRENT_ARTICLES, bump_generation
 
 log = logging.getLogger(__name__)
 

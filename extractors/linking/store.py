@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 
 import duckdb
 
-from extractors.warehouse import CURRENT_ARTICLES
+from extractors.work_schema import CURRENT_ARTICLES
 
 # First-seen order of quotes: night of loading, then publication, then position.
 QUOTE_ORDER = "a.ingested_at, coalesce(a.published_at, a.ingested_at), q.article_id, q.start_char, q.quote_id"
