@@ -174,6 +174,9 @@ def subject_kind(mention: str | None, name: str | None) -> str:
     return "named" if name else "description"
 
 
+_SPEAKING_PRONOUNS = frozenset({"he", "she", "they", "we", "i"})
+
+
 def reported_features(cue: Token, content: Span, subject: Token | None, how: str, listed: bool, rules,
                       sentence: Span) -> dict:
     """`sentence`: the cue's sentence."""
@@ -208,4 +211,16 @@ def reported_features(cue: Token, content: Span, subject: Token | None, how: str
     f["class_x_tag"] = f"{f['cue_class']}|{cue.tag_}"
     f["lemma_x_dep"] = f"{lemma}|{f['content_dep']}"
     f["how_x_subject"] = f"{how}|{f['subject_kind']}"
+    verb_subject = next((c for c in cue.children if c.dep_ == "nsubj"), None) if cue.pos_ == "VERB" else None
+    f["speaker_like"] = verb_subject is not None and (verb_subject.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}
+                                                      or verb_subject.lower_ in _SPEAKING_PRONOUNS)
+    f["how_x_lemma"] = f"{how}|{lemma}"
+    f["one_pronoun"] = len(content) == 1 and first.pos_ == "PRON"
+    root = content.root
+    f["root_dep"] = root.dep_
+    f["root_pos"] = root.pos_
+    f["prep"] = root.head.lower_ if root.dep_ in {"pobj", "pcomp"} else "<none>"
+    f["lemma_x_prep"] = f"{lemma}|{f['prep']}"
+    f["subject_lemma"] = subject.lemma_.lower() if subject is not None and subject.pos_ == "NOUN" else "<none>"
+    f["cue_dep_x_how"] = f"{cue.dep_}|{how}"
     return f
