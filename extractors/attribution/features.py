@@ -80,7 +80,7 @@ def text_paragraphs_between(text: str, start: int, end: int) -> int:
 
 def _depth(token: Token) -> int:
     depth = 0
-    while token.head is not token and depth < 50:
+    while token.head.i != token.i and depth < 50:  # spaCy makes a new Token per access: compare indices
         token, depth = token.head, depth + 1
     return depth
 
@@ -91,12 +91,12 @@ def _tree_distance(a: Token, b: Token) -> int:
     node, n = a, 0
     while True:
         up[node.i] = n
-        if node.head is node or n > 50:
+        if node.head.i == node.i or n > 50:
             break
         node, n = node.head, n + 1
     node, n = b, 0
     while node.i not in up:
-        if node.head is node or n > 50:
+        if node.head.i == node.i or n > 50:
             return 50
         node, n = node.head, n + 1
     return n + up[node.i]
@@ -150,9 +150,15 @@ def speaker_features(option: SpeakerOption, span: QuoteSpan, content: Span, quot
         f["head_is_subject"] = head.dep_ in {"nsubj", "nsubjpass"}
         f["token_distance"] = bucket(min(abs(head.i - content.start), abs(head.i - content.end)), (1, 2, 3, 5, 8, 13, 21, 40))
     if cue is not None:
-        f["cue_governs"] = any(a is cue for a in root.ancestors)
+        f["cue_governs"] = any(a.i == cue.i for a in root.ancestors)
         f["cue_depth"] = bucket(_depth(cue), (0, 1, 2, 3, 5))
         f["cue_x_governs"] = f"{f['cue_lemma']}|{f['cue_governs']}"
+    if head is not None and cue is not None:
+        # the candidate's relation to the cue and the quote: subject of the very cue that governs
+        # the quote, the cue standing between them, or the subject of another verb
+        f["subject_of_governing_cue"] = head.dep_ in {"nsubj", "nsubjpass"} and head.head.i == cue.i and f["cue_governs"]
+        f["cue_between"] = head.i < cue.i < content.start or content.end <= cue.i < head.i
+        f["subject_of_other_verb"] = head.dep_ in {"nsubj", "nsubjpass"} and head.head.i != cue.i
     for source in option.sources:
         f[f"from_{source}"] = True
     if option.source in {"previous_speaker", "continued"} and speaker.start is not None:
