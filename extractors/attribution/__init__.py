@@ -2,7 +2,10 @@
 
 One job per module:
 - `direct`: quoted spans (from `extractors.quote_spans`) -> cue and speaker, in text order;
-- `reported`: reported-speech clauses ("X said that ...", "according to X, ...");
+- `reported`: reported speech ("X said that ...", "according to X, ...") from candidates, kept
+  by the model;
+- `reported_content`: the reported-speech candidates (what a cue, verb, noun or adjective may
+  report);
 - `cues`: which tokens are reporting cues;
 - `speech_filter`: which quoted spans are titles, names or stage directions, not speech;
 - `candidates`: the token that names who used a cue (subject, "according to" object, ...);

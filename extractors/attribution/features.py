@@ -80,7 +80,7 @@ def text_paragraphs_between(text: str, start: int, end: int) -> int:
 
 def _depth(token: Token) -> int:
     depth = 0
-    while token.head is not token and depth < 50:
+    while token.head.i != token.i and depth < 50:  # spaCy makes a new Token per access: compare indices
         token, depth = token.head, depth + 1
     return depth
 
@@ -91,12 +91,12 @@ def _tree_distance(a: Token, b: Token) -> int:
     node, n = a, 0
     while True:
         up[node.i] = n
-        if node.head is node or n > 50:
+        if node.head.i == node.i or n > 50:
             break
         node, n = node.head, n + 1
     node, n = b, 0
     while node.i not in up:
-        if node.head is node or n > 50:
+        if node.head.i == node.i or n > 50:
             return 50
         node, n = node.head, n + 1
     return n + up[node.i]
@@ -150,9 +150,15 @@ def speaker_features(option: SpeakerOption, span: QuoteSpan, content: Span, quot
         f["head_is_subject"] = head.dep_ in {"nsubj", "nsubjpass"}
         f["token_distance"] = bucket(min(abs(head.i - content.start), abs(head.i - content.end)), (1, 2, 3, 5, 8, 13, 21, 40))
     if cue is not None:
-        f["cue_governs"] = any(a is cue for a in root.ancestors)
+        f["cue_governs"] = any(a.i == cue.i for a in root.ancestors)
         f["cue_depth"] = bucket(_depth(cue), (0, 1, 2, 3, 5))
         f["cue_x_governs"] = f"{f['cue_lemma']}|{f['cue_governs']}"
+    if head is not None and cue is not None:
+        # the candidate's relation to the cue and the quote: subject of the very cue that governs
+        # the quote, the cue standing between them, or the subject of another verb
+        f["subject_of_governing_cue"] = head.dep_ in {"nsubj", "nsubjpass"} and head.head.i == cue.i and f["cue_governs"]
+        f["cue_between"] = head.i < cue.i < content.start or content.end <= cue.i < head.i
+        f["subject_of_other_verb"] = head.dep_ in {"nsubj", "nsubjpass"} and head.head.i != cue.i
     for source in option.sources:
         f[f"from_{source}"] = True
     if option.source in {"previous_speaker", "continued"} and speaker.start is not None:
@@ -172,6 +178,9 @@ def subject_kind(mention: str | None, name: str | None) -> str:
     if mention.lower() in _PRONOUN_NUMBER or mention.lower() in {"you", "who"}:
         return "pronoun_named" if name else "pronoun"
     return "named" if name else "description"
+
+
+_SPEAKING_PRONOUNS = frozenset({"he", "she", "they", "we", "i"})
 
 
 def reported_features(cue: Token, content: Span, subject: Token | None, how: str, listed: bool, rules,
@@ -208,4 +217,16 @@ def reported_features(cue: Token, content: Span, subject: Token | None, how: str
     f["class_x_tag"] = f"{f['cue_class']}|{cue.tag_}"
     f["lemma_x_dep"] = f"{lemma}|{f['content_dep']}"
     f["how_x_subject"] = f"{how}|{f['subject_kind']}"
+    verb_subject = next((c for c in cue.children if c.dep_ == "nsubj"), None) if cue.pos_ == "VERB" else None
+    f["speaker_like"] = verb_subject is not None and (verb_subject.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}
+                                                      or verb_subject.lower_ in _SPEAKING_PRONOUNS)
+    f["how_x_lemma"] = f"{how}|{lemma}"
+    f["one_pronoun"] = len(content) == 1 and first.pos_ == "PRON"
+    root = content.root
+    f["root_dep"] = root.dep_
+    f["root_pos"] = root.pos_
+    f["prep"] = root.head.lower_ if root.dep_ in {"pobj", "pcomp"} else "<none>"
+    f["lemma_x_prep"] = f"{lemma}|{f['prep']}"
+    f["subject_lemma"] = subject.lemma_.lower() if subject is not None and subject.pos_ == "NOUN" else "<none>"
+    f["cue_dep_x_how"] = f"{cue.dep_}|{how}"
     return f

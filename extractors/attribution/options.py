@@ -293,4 +293,4 @@ class OptionFinder:
 
 def governing_first(cues: list[Token], content: Span) -> bool:
     """Whether the first cue governs the quotation (is one of its syntactic ancestors)."""
-    return bool(cues) and any(a is cues[0] for a in content.root.ancestors)
+    return bool(cues) and any(a.i == cues[0].i for a in content.root.ancestors)

@@ -34,13 +34,6 @@ class Speaker:
 NO_SPEAKER = Speaker(None, None, None, None)
 
 
-def _depth(token: Token) -> int:
-    depth = 0
-    while token.head is not token and depth < 50:
-        token, depth = token.head, depth + 1
-    return depth
-
-
 class ArticleAttributor(RolesAndPeople):
     """Per-article state: the people named in it, their roles, and speaker resolution."""
 
@@ -57,9 +50,10 @@ class ArticleAttributor(RolesAndPeople):
             tokens = [t for t in sentence if t.i < pronoun.i and not inside_quote(t)]
             subjects = [t for t in tokens if t.dep_ in SUBJECT_DEPS]
             if sentence.start > pronoun.i or pronoun.i >= sentence.end:
-                # an earlier sentence: its main clause's subject first (the usual antecedent of a
-                # sentence-initial pronoun), then deeper ones, the later first among equals
-                subjects.sort(key=lambda t: (_depth(t), -t.i))
+                # an earlier sentence: its subjects in text order, the first first (tried after
+                # `reversed` below); ordering by parse depth instead was never in effect (the depth
+                # helper compared spaCy tokens by identity) and is not measured here
+                subjects.sort(key=lambda t: -t.i)
             others = [t for t in reversed(tokens) if t.ent_type_ == "PERSON" and t.dep_ not in SUBJECT_DEPS]
             for candidate in [*reversed(subjects), *others]:
                 if candidate.lower_ in self.rules.pronoun_gender:
