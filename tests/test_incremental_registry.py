@@ -33,7 +33,8 @@ def _article(db: Path, article_id: str, night: int, text: str, entities: list[tu
         for i, (label, surface) in enumerate(entities):
             start = text.index(surface, at)
             at = start + len(surface)
-            con.execute("insert into raw.entities values (?, ?, ?, ?, ?, ?, ?)",
+            con.execute("insert into raw.entities (entity_id, article_id, label, entity_text, start_char, end_char, run_id) "
+                        "values (?, ?, ?, ?, ?, ?, ?)",
                         [f"{article_id}-e{i}", article_id, label, surface, start, at, f"night{night}"])
 
 

@@ -34,7 +34,7 @@ def _links(db: Path) -> dict[str, list[tuple]]:
 
 def _raw(db: Path) -> dict[str, list[tuple]]:
     """The raw extraction rows, without the run that loaded them."""
-    return {t: _rows(db, f"select * exclude (run_id) from raw.{t}") for t in ("entities", "quotes")}
+    return {t: _rows(db, f"select * exclude (run_id, change_seq) from raw.{t}") for t in ("entities", "quotes")}
 
 
 def _marts(db: Path) -> dict[str, list[tuple]]:
