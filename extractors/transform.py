@@ -172,7 +172,7 @@ def _record_build(work_db: Path, inputs: dict | None, digest: str | None) -> Non
         con.execute("commit")
 
 
-def _dbt(command: str, project_dir: Path, work_db: Path, state_dir: Path, env: dict[str, str]):
+def run_dbt(command: str, project_dir: Path, work_db: Path, state_dir: Path, env: dict[str, str]):
     target = state_dir / "dbt" / "target"
     dbt = Path(sys.executable).with_name("dbt")
     env = {
@@ -233,7 +233,7 @@ def judge_freshness(results: list[dict], warn_hours: float, error_hours: float) 
 def source_freshness(project_dir: Path, work_db: Path, state_dir: Path, warn_hours: float, error_hours: float) -> Freshness:
     """How long ago each source with a freshness rule was last loaded, against the thresholds."""
     env = {"QUOTEWIRE_FRESHNESS_WARN_HOURS": str(warn_hours), "QUOTEWIRE_FRESHNESS_ERROR_HOURS": str(error_hours)}
-    returncode, results, tail = _dbt("source freshness", project_dir, work_db, state_dir, env)
+    returncode, results, tail = run_dbt("source freshness", project_dir, work_db, state_dir, env)
     if results is None:
         return Freshness([f"dbt source freshness did not run (exit status {returncode})"], [], tail)
     errors, warnings = judge_freshness(results, warn_hours, error_hours)
@@ -255,7 +255,7 @@ def dbt_build(project_dir: Path, work_db: Path, state_dir: Path,
     if inputs is not None:
         _record_build(work_db, None, None)
     command = "build --full-refresh" if full_refresh else "build"
-    returncode, results, tail = _dbt(command, project_dir, work_db, state_dir,
+    returncode, results, tail = run_dbt(command, project_dir, work_db, state_dir,
                                      {CHANGED_AFTER_ENV: "" if since is None else str(since)})
     failures = [
         f"{r['unique_id']} {r['status']}: {_plain(r.get('message'))}"

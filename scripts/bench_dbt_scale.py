@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from extractors.transform import CHANGED_AFTER_ENV, run_dbt
+from extractors.warehouse import ensure_schema
+from extractors.work_schema import CHANGE_STAMPED, change_seq_now
 
-from extractors.transform import CHANGED_AFTER_ENV, _dbt  # noqa: E402  (the repository root is on the path first)
-from extractors.warehouse import ensure_schema  # noqa: E402
-from extractors.work_schema import CHANGE_STAMPED, change_seq_now  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 # Raw table -> the id columns a copy gives a suffix (registry entities and claims stay shared).
 COPIED = {
@@ -59,7 +57,7 @@ def _night_filter() -> dict[str, str]:
 
 def _build(project: Path, work: Path, state: Path, since: int | None, command: str = "build") -> dict:
     started = time.perf_counter()
-    code, results, tail = _dbt(command, project, work, state, {CHANGED_AFTER_ENV: "" if since is None else str(since)})
+    code, results, tail = run_dbt(command, project, work, state, {CHANGED_AFTER_ENV: "" if since is None else str(since)})
     if code:
         raise SystemExit(f"dbt {command} failed:\n{tail}")
     nodes = sorted(((r.get("execution_time") or 0.0, r["unique_id"].split(".")[-1]) for r in results), reverse=True)

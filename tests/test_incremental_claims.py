@@ -5,15 +5,13 @@ MAX_PAIR_POSTINGS wordings (both ways), and a speaker the registry relinks to an
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
 
 from extractors.linking.claims import MAX_PAIR_POSTINGS
 from extractors.linking.nightly import link
-from extractors.warehouse import ensure_schema
-from tests.test_incremental_linking import _state, _tables
+from tests.test_incremental_linking import _state, _tables, _text_article
 
 FRAME = "we will keep working on the"
 VOCABULARY = ("roads bridges schools taxes jobs wages ports rails farms mines banks courts clinics grants loans "
@@ -31,7 +29,6 @@ def _quotes(rng: random.Random, n: int, speaker: str | None) -> list[tuple[str, 
 
 
 def _article(db: Path, article_id: str, source_file: str, quotes: list[tuple[str, str | None]], night: int) -> None:
-    ensure_schema(db)
     parts, rows, at = [], [], 0
     for i, (text, speaker) in enumerate(quotes):
         said = f"“{text}” {speaker or 'A spokesperson'} said. "
@@ -41,14 +38,8 @@ def _article(db: Path, article_id: str, source_file: str, quotes: list[tuple[str
                      f"night{night}"))
         parts.append(said)
         at += len(said)
-    body = "".join(parts)
+    _text_article(db, article_id, source_file, "".join(parts), night)
     with duckdb.connect(str(db)) as con:
-        con.execute(
-            """insert into raw.articles (article_id, content_hash, source_file, record_index, text_hash,
-                   raw_text, text, n_words, run_id, ingested_at)
-               values (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)""",
-            [article_id, article_id, source_file, article_id, body, body, len(body.split()), f"night{night}",
-             datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=night)])
         con.executemany(f"""insert into raw.quotes (quote_id, article_id, quote_text, start_char, end_char,
                 quote_type, speaker, speaker_mention, speaker_start, speaker_end, cue, cue_start, cue_end,
                 normalized_text, speaker_type, speaker_role, run_id) values ({', '.join('?' * 17)})""", rows)

@@ -122,9 +122,9 @@ def test_dbt_build_skips_until_what_the_marts_read_changes(deployment, tmp_path,
     _, files = _copy_batch(db, tmp_path / "batch2", "again-")
     load_batches(db, "night-2", [files], [])
     link(db, "night-2")
-    real = transform._dbt
+    real = transform.run_dbt
     with monkeypatch.context() as patch:
-        patch.setattr(transform, "_dbt", lambda command, *a: (-9, None, "killed") if command.startswith("build")
+        patch.setattr(transform, "run_dbt", lambda command, *a: (-9, None, "killed") if command.startswith("build")
                       else real(command, *a))
         assert not dbt_build(PROJECT, db, state).passed
     rebuilt = dbt_build(PROJECT, db, state)
