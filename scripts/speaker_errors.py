@@ -5,8 +5,9 @@
 Same folds and model as `make train` (5-fold CV over train, grouped by article, stratified by
 publisher). For every extracted quote that matches an annotated direct attribution, the speaker
 is right, wrong with no right candidate among the rules' options ("missing candidate"), or
-wrong although a right candidate was there ("misranked"). Each is counted under the kind of its
-right speaker, read from the annotation: where the source stands against the quote and what it
+wrong although a right candidate was there ("misranked"); a wrong quote where the model chose
+"none" (an unnamed source) while the annotation names one is also counted apart. Each is counted
+under the kind of its right speaker, read from the annotation: where the source stands against the quote and what it
 is (pronoun, name, description, document, ...). Prints a Markdown table for the model card.
 """
 
@@ -75,7 +76,7 @@ def main() -> int:
     docs = parsed(gold, Settings.from_env().spacy_model)
     rows = collect_rows(docs, gold, rules)
     rows["reported_speaker"] = reported_speaker_accuracy(docs, gold, rules)
-    total, missing, misranked = Counter(), Counter(), Counter()
+    total, missing, misranked, chose_none = Counter(), Counter(), Counter(), Counter()
     for train_idx, test_idx in folds(gold):
         fold_rows = {k: r.subset(set(train_idx)) if isinstance(r, Rows) else r for k, r in rows.items()}
         model = LearnedModel(fit_model(fold_rows), "fold")
@@ -103,15 +104,17 @@ def main() -> int:
                     speaker_matches({"speaker": s.name, "speaker_start": s.start, "speaker_end": s.end}, a)
                     for s in options for a in matched)
                 (misranked if reachable else missing)[kind] += 1
+                chose_none[kind] += record.speaker_mention is None
     n = sum(total.values())
     print(f"{n} extracted quotes matching a direct attribution; speaker accuracy "
           f"{1 - (sum(missing.values()) + sum(misranked.values())) / n:.3f}\n")
-    print("| right speaker's kind | quotes | missing candidate | misranked | accuracy |")
-    print("|---|---|---|---|---|")
+    print("| right speaker's kind | quotes | missing candidate | misranked | of the wrong: none chosen | accuracy |")
+    print("|---|---|---|---|---|---|")
     for kind, count in total.most_common():
-        print(f"| {kind} | {count:,} | {missing[kind]} | {misranked[kind]} | {1 - (missing[kind] + misranked[kind]) / count:.3f} |")
+        print(f"| {kind} | {count:,} | {missing[kind]} | {misranked[kind]} | {chose_none[kind]} "
+              f"| {1 - (missing[kind] + misranked[kind]) / count:.3f} |")
     print(f"| all | {n:,} | {sum(missing.values())} ({sum(missing.values()) / n:.1%}) "
-          f"| {sum(misranked.values())} ({sum(misranked.values()) / n:.1%}) | |")
+          f"| {sum(misranked.values())} ({sum(misranked.values()) / n:.1%}) | {sum(chose_none.values())} | |")
     return 0
 
 

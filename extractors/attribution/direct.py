@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc, Token
 
-from extractors.attribution.features import none_features, speaker_features, speech_features
+from extractors.attribution.features import comparative_features, none_features, speaker_features, speech_features
 from extractors.attribution.model import load_model
 from extractors.attribution.options import OptionFinder, QuoteOptions, SpeakerOption
 from extractors.attribution.record import make_record
@@ -92,6 +92,7 @@ class DirectQuotes(OptionFinder):
                                                 self.text)) for o in found.options]
         for option, option_features in scored:
             option_features["rule_rank"] = "0" if found.rule_pick is not None and option.order == 0 else "later"
+        comparative_features(scored, span)
         none = none_features(features)
         if self.collect is not None:
             self.collect(span, features, scored, none)

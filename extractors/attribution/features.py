@@ -168,7 +168,33 @@ def speaker_features(option: SpeakerOption, span: QuoteSpan, content: Span, quot
     f["source_x_after"] = f"{option.source}|{after_quote}"
     f["source_x_named"] = f"{option.source}|{f['named']}"
     f["kind_x_after"] = f"{kind}|{after_quote}"
+    if head is not None and kind in {"noun", "pronoun", "relative"}:
+        f["head_lemma"] = head.lemma_.lower()  # "spokesman", "report", "audience", "that"
+    if speaker.name:
+        # how often the article names this speaker: its main figures speak more often
+        f["name_count"] = bucket(text.count(speaker.name.split()[-1]), (1, 2, 3, 5, 8, 13))
     return f
+
+
+def comparative_features(scored: list, span: QuoteSpan) -> None:
+    """Features comparing a candidate with the quote's other candidates, added in place: how
+    many candidates name the same speaker, and whether it is the nearest of them to the quote
+    (an annotator marks the mention nearest the quote; "he" beside "Eric Ferrero")."""
+
+    def distance(option) -> int:
+        s = option.speaker
+        if s.start is None:
+            return 10**6
+        return s.start - span.mark_end if s.start >= span.mark_end else span.mark_start - (s.end or s.start)
+
+    by_name: dict = {}
+    for option, _ in scored:
+        by_name.setdefault(option.speaker.name or option.speaker.mention, []).append(option)
+    for option, f in scored:
+        group = by_name[option.speaker.name or option.speaker.mention]
+        f["same_name_count"] = bucket(len(group), (1, 2, 3))
+        f["nearest_of_name"] = len(group) > 1 and distance(option) == min(distance(o) for o in group)
+        f["nearest_x_kind"] = f"{f['nearest_of_name']}|{f['kind']}"
 
 
 def subject_kind(mention: str | None, name: str | None) -> str:

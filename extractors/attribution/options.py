@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.attribution.candidates import name_after, name_between, subject_of
 from extractors.attribution.cues import is_cue
+from extractors.attribution.other_mentions import OtherMentions
 from extractors.attribution.people import NAMED_LABELS
 from extractors.attribution.speakers import NO_SPEAKER, ArticleAttributor, Speaker
 from extractors.quote_spans import QuoteSpan
@@ -47,7 +48,7 @@ class QuoteOptions:
     cues: list[Token]
 
 
-class OptionFinder:
+class OptionFinder(OtherMentions):
     """Generates the speaker options of one article's quoted spans."""
 
     doc: Doc
@@ -108,78 +109,6 @@ class OptionFinder:
         for option in found[n_rule:]:
             option.order = 99
         return QuoteOptions(found, rule_pick, cues[0] if rule_blocked else None, cues)
-
-    def _other_mentions(self, span: QuoteSpan, content: Span) -> list[tuple[Token, Token | None, str]]:
-        """(head, cue, source) of mentions no rule proposes: the subjects of the verbs the
-        quotation hangs on (cue or not: "a man yelled", "what her team calls"), of the main
-        verb of its sentence, of cues in the sentences just before and after it in its
-        paragraph, and the nearest named entities before and after it in its paragraph."""
-        found = []
-        for ancestor in content.root.ancestors:
-            if not span.paragraph_start <= ancestor.idx < span.paragraph_end:
-                break
-            if not self.inside_quote(ancestor) and ancestor.pos_ in {"VERB", "AUX", "NOUN"}:
-                subject = subject_of(ancestor, self.inside_quote)
-                if subject is None and ancestor.pos_ == "NOUN":
-                    subject = next((c for c in ancestor.children if c.dep_ == "poss"), None)
-                if subject is not None:
-                    found.append((subject, ancestor, "ancestor_subject"))
-        sentence = self.people.sent(content[0])
-        if not self.inside_quote(sentence.root):
-            subject = subject_of(sentence.root, self.inside_quote)
-            if subject is not None:
-                found.append((subject, None, "root_subject"))
-        neighbours = []
-        if sentence.start > 0:
-            neighbours.append(self.people.sent(self.doc[sentence.start - 1]))
-        last = self.people.sent(content[-1])
-        if last.end < len(self.doc):
-            neighbours.append(self.people.sent(self.doc[last.end]))
-        for other in neighbours:
-            if not (span.paragraph_start <= other.start_char < span.paragraph_end
-                    or span.paragraph_start < other.end_char <= span.paragraph_end):
-                continue
-            for token in other:
-                if not self.inside_quote(token) and span.paragraph_start <= token.idx < span.paragraph_end \
-                        and is_cue(token, self.rules):
-                    subject = subject_of(token, self.inside_quote)
-                    if subject is not None:
-                        found.append((subject, token, "neighbour_cue"))
-        before = [e for e in self.people.ents if span.paragraph_start <= e.start_char and e.end_char <= span.mark_start
-                  and e.label_ in NAMED_LABELS and not self.inside_quote(e[0])]
-        after = [e for e in self.people.ents if span.mark_end <= e.start_char and e.end_char <= span.paragraph_end
-                 and e.label_ in NAMED_LABELS and not self.inside_quote(e[0])]
-        if before:
-            found.append((before[-1].root, None, "entity_before"))
-        if after:
-            found.append((after[0].root, None, "entity_after"))
-        found.extend(self._across_paragraphs(span))
-        return found
-
-    def _across_paragraphs(self, span: QuoteSpan) -> list[tuple[Token, Token | None, str]]:
-        """Mentions in the neighbouring paragraphs: the subject of a cue in the last sentence of
-        the paragraph before, for a quote opening its paragraph, and the name opening a short
-        line right after the quote's paragraph ("Jane Doe, a teacher in Ohio")."""
-        found = []
-        if span.mark_start == span.paragraph_start and span.paragraph_start > 0:
-            end = len(self.text[:span.paragraph_start].rstrip())
-            last = self.doc.char_span(end - 1, end, alignment_mode="expand") if end else None
-            if last is not None and len(last):
-                for token in self.people.sent(last[0]):
-                    if not self.inside_quote(token) and token.idx < end and is_cue(token, self.rules):
-                        subject = subject_of(token, self.inside_quote)
-                        if subject is not None:
-                            found.append((subject, token, "previous_paragraph_cue"))
-                            break
-        rest = self.text[span.paragraph_end:]
-        line_start = span.paragraph_end + len(rest) - len(rest.lstrip())
-        line_end = self.text.find("\n", line_start)
-        line_end = len(self.text) if line_end < 0 else line_end
-        if line_start < line_end and len(self.text[line_start:line_end].split()) <= 15:
-            ent = next((e for e in self.people.ents if e.start_char == line_start), None)
-            if ent is not None and ent.label_ in NAMED_LABELS:
-                found.append((ent.root, None, "line_after"))
-        return found
 
     def _governing_cue(self, span: QuoteSpan, content: Span) -> Token | None:
         """The outermost reporting verb the quotation depends on, if any.

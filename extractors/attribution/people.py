@@ -105,8 +105,10 @@ class People:
         if head.pos_ == "NOUN" and ent is None:
             # "a source in Berlin", "the head of the agency"
             for child in head.rights:
-                if child.dep_ == "prep" and child.i == right.i + 1 and "\n" not in self.text[head.idx:child.right_edge.idx]:
-                    right = child.right_edge
+                phrase = self.text[head.idx:child.right_edge.idx]
+                if child.dep_ == "prep" and child.i == right.i + 1 and "\n" not in phrase \
+                        and not any(mark in phrase for mark in ('"', "“", "”", "''")):
+                    right = child.right_edge  # never over a quotation ('seen by organizers as a "lifeboat"')
                 break
         start, end = left.idx, right.idx + len(right.text)
         start = max(start, self.text.rfind("\n", start, head.idx) + 1)
