@@ -46,3 +46,17 @@ def test_the_nearest_of_several_mentions_of_one_speaker_is_marked(nlp, rules):
     assert features["he"]["same_name_count"] == features["Eric Ferrero"]["same_name_count"] == "2"
     assert features["the observers"]["same_name_count"] == "1"
     assert features["he"]["head_lemma"] == "he" and "head_lemma" not in features["Eric Ferrero"]
+
+
+def test_a_quotation_over_several_sentences_hangs_on_its_first_sentences_verb(nlp, rules):
+    """spaCy's Span.root of a quotation running over sentences is a later sentence's own root,
+    which no cue governs; the quotation's root is taken in its first sentence."""
+    text = 'Senator Jones said the plan was "a disaster for the state. It will cost jobs and nobody wants it."'
+    doc = nlp(text)
+    quotes = DirectQuotes(doc, "a", rules, RuleModel())
+    (span,) = quotes.spans
+    content = doc.char_span(span.start, span.end, alignment_mode="expand")
+    assert content.root.text == "cost"  # the second sentence's root, not governed by "said"
+    assert quotes.root_of(content).text == "disaster"
+    found = _options(nlp, rules, text)["a disaster for the state. It will cost jobs and nobody wants it."]
+    assert any(mention == "Senator Jones" and "governing" in sources for mention, sources, _ in found)

@@ -88,8 +88,9 @@ class DirectQuotes(OptionFinder):
                                    found, rule_keep)
         previous_speaker = previous[1].speaker if previous is not None else None
         sentences = (self.people.sent(content[0]).start, self.people.sent(content[-1]).end)
-        scored = [(o, speaker_features(o, span, content, quote_type, previous_speaker, sentences,
-                                                self.text)) for o in found.options]
+        root = self.root_of(content)
+        scored = [(o, speaker_features(o, span, content, quote_type, previous_speaker, sentences, self.text, root))
+                  for o in found.options]
         for option, option_features in scored:
             option_features["rule_rank"] = "0" if found.rule_pick is not None and option.order == 0 else "later"
         comparative_features(scored, span)

@@ -103,8 +103,10 @@ def _tree_distance(a: Token, b: Token) -> int:
 
 
 def speaker_features(option: SpeakerOption, span: QuoteSpan, content: Span, quote_type: str,
-                     previous_speaker: str | None, sentences: tuple[int, int], text: str) -> dict:
-    """`sentences`: first and end token of the sentences the quote is in; `text`: the doc's."""
+                     previous_speaker: str | None, sentences: tuple[int, int], text: str,
+                     root: Token | None = None) -> dict:
+    """`sentences`: first and end token of the sentences the quote is in; `text`: the doc's;
+    `root`: the quotation's root (`OptionFinder.root_of`; `content.root` when not given)."""
     speaker = option.speaker
     head = option.head
     mention = (speaker.mention or "").lower()
@@ -143,7 +145,7 @@ def speaker_features(option: SpeakerOption, span: QuoteSpan, content: Span, quot
         "spoke_previous": previous_speaker is not None and speaker.name == previous_speaker,
         "quote_type": quote_type,
     }
-    root = content.root
+    root = root if root is not None else content.root
     if head is not None:
         f["head_depth"] = bucket(_depth(head), (1, 2, 3, 4, 6))
         f["tree_distance"] = bucket(_tree_distance(head, root), (1, 2, 3, 4, 5, 7, 10))

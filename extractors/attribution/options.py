@@ -85,7 +85,7 @@ class OptionFinder(OtherMentions):
         for cue in cues:
             subject = subject_of(cue, self.inside_quote)
             if subject is not None:
-                add(self.speaker_of(subject), cue, "governing" if governing_first(cues, content) and cue is cues[0] else "cue_subject", subject)
+                add(self.speaker_of(subject), cue, "governing" if governing_first(cues, self.root_of(content)) and cue is cues[0] else "cue_subject", subject)
         if cues:
             subject = name_between(self.doc, span.mark_end, cues[0]) or name_after(cues[0])
             if subject is not None:
@@ -110,6 +110,13 @@ class OptionFinder(OtherMentions):
             option.order = 99
         return QuoteOptions(found, rule_pick, cues[0] if rule_blocked else None, cues)
 
+    def root_of(self, content: Span) -> Token:
+        """The root of the quotation's part in its first sentence. `Span.root` of a quotation
+        running over several sentences is a later sentence's own root, which no cue governs
+        ('Skelly called Braynard "a real smart guy. I'd like to think ..."')."""
+        end = min(content.end, self.people.sent(content[0]).end)
+        return self.doc[content.start:end].root
+
     def _governing_cue(self, span: QuoteSpan, content: Span) -> Token | None:
         """The outermost reporting verb the quotation depends on, if any.
 
@@ -117,7 +124,7 @@ class OptionFinder(OtherMentions):
         whatever verbs stand between; an annotator attributes it to the outermost speaker.
         """
         outermost = None
-        for ancestor in content.root.ancestors:
+        for ancestor in self.root_of(content).ancestors:
             if not span.paragraph_start <= ancestor.idx < span.paragraph_end:
                 break  # a parse running over a paragraph break
             if not self.inside_quote(ancestor) and is_cue(ancestor, self.rules, self._governing_lemmas):
@@ -220,6 +227,6 @@ class OptionFinder(OtherMentions):
                        record.speaker_type, record.speaker_role)
 
 
-def governing_first(cues: list[Token], content: Span) -> bool:
-    """Whether the first cue governs the quotation (is one of its syntactic ancestors)."""
-    return bool(cues) and any(a.i == cues[0].i for a in content.root.ancestors)
+def governing_first(cues: list[Token], root: Token) -> bool:
+    """Whether the first cue governs the quotation (is one of its root's syntactic ancestors)."""
+    return bool(cues) and any(a.i == cues[0].i for a in root.ancestors)

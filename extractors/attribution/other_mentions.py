@@ -29,13 +29,16 @@ class OtherMentions:
     def inside_quote(self, token: Token) -> bool:  # pragma: no cover - defined by DirectQuotes
         raise NotImplementedError
 
+    def root_of(self, content: Span) -> Token:  # pragma: no cover - defined by OptionFinder
+        raise NotImplementedError
+
     def _other_mentions(self, span: QuoteSpan, content: Span) -> list[tuple[Token, Token | None, str]]:
         """(head, cue, source) of mentions no rule proposes: the subjects of the verbs the
         quotation hangs on (cue or not: "a man yelled", "what her team calls"), of the main
         verb of its sentence, of cues in the sentences just before and after it in its
         paragraph, and the nearest named entities before and after it in its paragraph."""
         found = []
-        for ancestor in content.root.ancestors:
+        for ancestor in self.root_of(content).ancestors:
             if not span.paragraph_start <= ancestor.idx < span.paragraph_end:
                 break
             if not self.inside_quote(ancestor) and ancestor.pos_ in {"VERB", "AUX", "NOUN"}:
