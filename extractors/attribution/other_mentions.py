@@ -17,6 +17,7 @@ from extractors.attribution.cues import is_cue
 from extractors.attribution.people import NAMED_LABELS
 from extractors.attribution.speakers import ArticleAttributor
 from extractors.quote_spans import QuoteSpan
+from extractors.rules import Rules
 
 
 class OtherMentions:
@@ -24,7 +25,10 @@ class OtherMentions:
 
     doc: Doc
     text: str
+    rules: Rules
     people: ArticleAttributor
+    _quoted: list[tuple[int, int]]  # (mark_start, mark_end) of every quoted span, sorted
+    _quote_starts: list[int]
 
     def inside_quote(self, token: Token) -> bool:  # pragma: no cover - defined by DirectQuotes
         raise NotImplementedError
