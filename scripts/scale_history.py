@@ -214,25 +214,13 @@ def _link_in_child(work_db: Path, run_id: str) -> tuple[dict, int]:
 def _link_chunk(work_db: Path, run_id: str) -> None:
     """The child's side: link, then print the counts and this process's peak RSS as JSON.
 
-    QUOTEWIRE_LINK_MEMORY_LIMIT (e.g. 1GB) caps DuckDB's memory in the link (it spills to disk
-    beyond it), to tell DuckDB's share of the peak from Python's."""
-    import os
+    DuckDB's memory in the link is the pipeline's own setting (QUOTEWIRE_DUCKDB_MEMORY_LIMIT,
+    inherited from the builder's environment; extractors.warehouse)."""
     import resource
-    from contextlib import contextmanager
 
     sys.path.insert(0, str(ROOT))
     from extractors.linking import nightly
 
-    limit = os.environ.get("QUOTEWIRE_LINK_MEMORY_LIMIT")
-    if limit:
-        plain = nightly.connect
-
-        @contextmanager
-        def limited(*args, **kwargs):
-            with plain(*args, **kwargs) as con:
-                con.execute(f"set memory_limit = '{limit}'")
-                yield con
-        nightly.connect = limited
     counts = nightly.link(work_db, run_id, full=False)
     print(json.dumps({"counts": counts, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
