@@ -9,6 +9,8 @@ one transaction. The published warehouse is made from it by `extractors.publish`
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import fields
@@ -30,6 +32,33 @@ WORK_DB_STORAGE_VERSION = "v1.0.0"
 LOCK_WAIT_SECONDS = 60
 
 
+# DuckDB takes up to 80% of the machine's memory by default; the pipeline's connections take at
+# most this (spilling to the temp directory beyond it), so a night's peak does not grow with the
+# warehouse. Writers and readers alike: they run beside each other and beside spaCy.
+MEMORY_LIMIT_ENV = "QUOTEWIRE_DUCKDB_MEMORY_LIMIT"
+TEMP_DIR_ENV = "QUOTEWIRE_DUCKDB_TEMP_DIR"
+DEFAULT_MEMORY_LIMIT = "1GB"
+_AMOUNT = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*", re.IGNORECASE)
+
+
+def duckdb_settings() -> dict[str, str]:
+    """The memory limit (and temp directory, when set) of the pipeline's DuckDB connections, from
+    QUOTEWIRE_DUCKDB_MEMORY_LIMIT (default 1GB) and QUOTEWIRE_DUCKDB_TEMP_DIR (default DuckDB's
+    own: `<database>.tmp` beside the file). A bad value is refused with a message naming it."""
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+    if not _AMOUNT.fullmatch(limit):
+        raise ValueError(f"{MEMORY_LIMIT_ENV}={limit!r} is not an amount of memory: use a number and a unit, "
+                         "such as 1GB, 1.5GB, 512MiB, or a share of the machine's memory such as 50%")
+    settings = {"memory_limit": limit.replace(" ", "")}
+    temp = os.environ.get(TEMP_DIR_ENV, "").strip()
+    if temp:
+        folder = Path(temp).expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"{TEMP_DIR_ENV}={temp!r} is a file, not a folder DuckDB can spill to")
+        settings["temp_directory"] = str(folder)
+    return settings
+
+
 def _open(path: Path, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
@@ -43,7 +72,7 @@ def _open(path: Path, read_only: bool, config: dict) -> duckdb.DuckDBPyConnectio
 
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    config = {}
+    config = duckdb_settings()
     if not read_only and not Path(path).exists():
         config["storage_compatibility_version"] = WORK_DB_STORAGE_VERSION
     connection = _open(path, read_only, config)

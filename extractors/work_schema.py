@@ -139,6 +139,13 @@ create table if not exists raw.link_reprint_spans (
     article_id varchar not null, start_char integer not null, end_char integer not null
 );
 create table if not exists raw.link_forms (block varchar not null, display varchar not null, n integer not null);
+-- The registry's blocks as forms (extractors/linking/mention_forms.py): one row per block and form
+-- (text, label, source, scan surname) of the stored mentions, with their count and first mention.
+create table if not exists raw.link_name_forms (
+    form_id varchar not null, block varchar not null, mention_text varchar not null, label varchar not null,
+    source varchar not null, scan_surname varchar, n integer not null,
+    first_article_id varchar not null, first_start integer not null, first_end integer not null
+);
 -- The claims' word-pair index (extractors/linking/incremental_claims.py): every current quote with
 -- a claim, its speaker block (the speaker's registry id, '' for quotes with no named speaker) and
 -- normalised wording (and its text as printed, for the claim's variants), and the distinct word

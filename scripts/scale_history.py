@@ -1,10 +1,17 @@
 """The history of a scale benchmark's warehouse: W articles replicated from real extraction rows,
 loaded and linked night by night, as months of a feed would be.
 
-Every copy of the base articles gets fresh ids, its own people (each name token mapped to a
-generated first name or surname, consistently within the copy, so the registry has new people to
-link), some of its words changed (so claims get new wordings), its own publication date and a
-dateline. Every offset is moved with the text, so the raw gate's "text at offsets" holds.
+Each base article's copies come in clusters, one story each, as a wire story is printed by a few
+to tens of outlets (`Clusters`: sizes 2 to 40, about 8 on average). The copies of a cluster
+reprint one story: the same wording (and so shared passages: reprint partners of each other
+only) and the same people; each copy changes about one long word in twelve, and has its own
+byline, publication date and dateline. Clusters reword their story: about one word in four
+(names and other entities aside) is another, and one in four again inside quotes with no named
+speaker, which vary most between stories; so clusters share no reprint (500 characters of
+8-word passages) but where the same people and phrases meet. Each cluster gives its people
+names (each name token mapped to a generated first name or surname), the same for the clusters
+beginning in one period of NAME_PERIOD copies, so people recur across stories for a while.
+Every offset is moved with the text, so the raw gate's "text at offsets" holds.
 
 The history is built in chunks of replicated articles: each chunk is loaded in one transaction
 and linked by the real incremental linking step (`extractors.linking.nightly.link`), so no step
@@ -31,6 +38,10 @@ _SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "tor", "vi", "bel", "dan", "fer", "
               "kov", "lan", "mar", "nor", "pel", "quin", "ros", "sten", "tal", "ul", "var", "wen", "yar", "zel"]
 _NAME_TOKEN = re.compile(r"[A-Z][a-z]+")
 _WORD = re.compile(r"\b[a-z]{6,}\b")
+_TOKEN = re.compile(r"\w+")
+MAX_CLUSTER = 40  # outlets printing one story: below the reprint index's 50-holder boilerplate limit
+NAME_PERIOD = 20  # copies sharing their people's names, so people recur across stories
+REWORD_EVERY = 4  # a cluster rewords every fourth word of its story (names and entities aside)
 
 
 def _hash(*parts: object) -> int:
@@ -42,42 +53,84 @@ def _made_name(seed: int, syllables: int) -> str:
     return "".join(rng.choice(_SYLLABLES) for _ in range(syllables)).capitalize()
 
 
-class Copy:
-    """One replica of the base articles: its name map, word map and date shift."""
+class Clusters:
+    """Which story (cluster of copies) each copy of a base article belongs to: consecutive copies,
+    in runs of 2 to MAX_CLUSTER (2 x a Pareto(1) draw: mostly a few, sometimes tens)."""
 
-    def __init__(self, number: int, vocabulary: list[str]):
+    def __init__(self):
+        self.starts: dict[int, list[int]] = {}
+
+    def of(self, article: int, copy: int) -> int:
+        """The first copy of the article's cluster holding `copy` (names the cluster)."""
+        starts = self.starts.setdefault(article, [0])
+        while starts[-1] <= copy:
+            rng = random.Random(_hash("cluster", article, len(starts)))
+            starts.append(starts[-1] + min(MAX_CLUSTER, int(2 * rng.paretovariate(1.0))))
+        return max(s for s in starts if s <= copy)
+
+
+class Copy:
+    """One replica of the base articles: its copy number, word maps and date shift."""
+
+    def __init__(self, number: int, vocabulary: list[str], clusters: Clusters | None = None):
         self.number = number
         self.vocabulary = vocabulary
         self.days = number % 365
+        self.clusters = clusters or Clusters()
 
-    def name(self, token: str, last: bool) -> str:
-        # The same token gets the same new name within a copy; surnames are longer and more varied.
-        return _made_name(_hash(self.number, token, last), 3 if last else 2)
+    def name(self, token: str, last: bool, cluster: int | None = None) -> str:
+        # The same token gets the same new name within a cluster (and the period it starts in);
+        # surnames are longer and more varied.
+        period = self.number if cluster is None else cluster // NAME_PERIOD
+        return _made_name(_hash(period, token, last), 3 if last else 2)
 
     def word(self, word: str) -> str | None:
         if _hash(self.number, word) % 12:
             return None  # about one word in 12 changes
         return self.vocabulary[_hash("w", self.number, word) % len(self.vocabulary)]
 
+    def reword(self, cluster: int, article: int, index: int, unnamed_quote: bool) -> str | None:
+        """The cluster's word for the index-th changeable word of the article, or None to keep it."""
+        phase = _hash("phase", cluster, article) % REWORD_EVERY
+        if index % REWORD_EVERY != phase and not (unnamed_quote and index % REWORD_EVERY == (phase + 2) % REWORD_EVERY):
+            return None
+        return self.vocabulary[_hash("r", cluster, article, index) % len(self.vocabulary)]
 
-def _edits(article, entities, copy: Copy) -> list[tuple[int, int, str]]:
-    """(start, end, new text) edits of one article: name tokens of PERSON entities, some words."""
+
+def _edits(article, entities, quotes, copy: Copy, index: int, cluster: int) -> list[tuple[int, int, str]]:
+    """(start, end, new text) edits of one article: name tokens of PERSON entities (the cluster's
+    people), the cluster's rewording, some words of the copy's own."""
     edits: dict[int, tuple[int, str]] = {}
     covered: list[tuple[int, int]] = []
     for entity in entities:
+        covered.append((entity.start_char, entity.end_char))
         if entity.label != "PERSON":
             continue
         tokens = list(_NAME_TOKEN.finditer(entity.entity_text))
         for i, token in enumerate(tokens):
             start = entity.start_char + token.start()
-            edits[start] = (start + len(token.group()), copy.name(token.group(), i == len(tokens) - 1))
-        covered.append((entity.start_char, entity.end_char))
-    for match in _WORD.finditer(article.text):
-        if any(s <= match.start() < e for s, e in covered) or match.start() in edits:
-            continue
-        new = copy.word(match.group())
+            edits[start] = (start + len(token.group()), copy.name(token.group(), i == len(tokens) - 1, cluster))
+    covered += [(getattr(q, f"{f}_start"), getattr(q, f"{f}_end")) for q in quotes for f in ("speaker", "cue")
+                if getattr(q, f"{f}_start") is not None]
+    kept, unnamed = bytearray(len(article.text)), bytearray(len(article.text))  # per character
+    for start, end in covered:
+        kept[start:end] = b"\x01" * (end - start)
+    for quote in quotes:
+        if not quote.speaker:
+            unnamed[quote.start_char:quote.end_char] = b"\x01" * (quote.end_char - quote.start_char)
+
+    # Counted among the words it may change (not names: the same within a period), so that every
+    # run of REWORD_EVERY such words has one the cluster rewords.
+    free = (match for match in _TOKEN.finditer(article.text) if not kept[match.start()] and match.start() not in edits)
+    for i, match in enumerate(free):
+        new = copy.reword(cluster, index, i, bool(unnamed[match.start()]))
         if new:
             edits[match.start()] = (match.end(), new)
+    for match in _WORD.finditer(article.text):
+        if not kept[match.start()] and match.start() not in edits:
+            new = copy.word(match.group())
+            if new:
+                edits[match.start()] = (match.end(), new)
     return sorted((start, end, new) for start, (end, new) in edits.items())
 
 
@@ -113,8 +166,10 @@ def replicate(base, copy: Copy, normalize) -> tuple[list, list, list]:
     for quote in base.quotes:
         quotes_of.setdefault(quote.article_id, []).append(quote)
     articles, entities, quotes = [], [], []
-    for article in base.articles:
-        edits = _edits(article, entities_of.get(article.article_id, []), copy)
+    for index, article in enumerate(base.articles):
+        cluster = copy.clusters.of(index, copy.number)
+        edits = _edits(article, entities_of.get(article.article_id, []), quotes_of.get(article.article_id, []),
+                       copy, index, cluster)
         text, move = _apply(article.text, edits)
         published = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(days=copy.days, hours=copy.number % 24)
         text += f"\n\nFiled {published:%d %B %Y} (desk {copy.number})."
@@ -139,7 +194,7 @@ def replicate(base, copy: Copy, normalize) -> tuple[list, list, list]:
                     spans[f"{field}_start"], spans[f"{field}_end"] = move(s), move(e)
                     spans["speaker_mention" if field == "speaker" else "cue"] = text[move(s):move(e)]
             speaker = quote.speaker and " ".join(
-                copy.name(t, i == len(quote.speaker.split()) - 1) if _NAME_TOKEN.fullmatch(t) else t
+                copy.name(t, i == len(quote.speaker.split()) - 1, cluster) if _NAME_TOKEN.fullmatch(t) else t
                 for i, t in enumerate(quote.speaker.split()))
             quotes.append(replace(
                 quote, quote_id=stable_id(quote.quote_id, "copy", copy.number), article_id=article_id,
@@ -162,6 +217,7 @@ def build_history(root: Path, base, target: int, chunk: int, work_db: Path, sett
     progress = json.loads(progress_file.read_text()) if progress_file.exists() else {"articles": 0, "chunks": []}
     vocabulary = sorted({w for a in base.articles for w in _WORD.findall(a.text)})
     per_copy = len(base.articles)
+    clusters = Clusters()
     while progress["articles"] < target:
         number = len(progress["chunks"])
         first_copy = progress["articles"] // per_copy
@@ -171,7 +227,7 @@ def build_history(root: Path, base, target: int, chunk: int, work_db: Path, sett
         shutil.rmtree(replicas, ignore_errors=True)
         batches, n_articles, copy = [], 0, first_copy
         while n_articles < size:
-            articles, entities, quotes = replicate(base, Copy(copy, vocabulary), normalize_statement)
+            articles, entities, quotes = replicate(base, Copy(copy, vocabulary, clusters), normalize_statement)
             keep = min(len(articles), size - n_articles)
             kept = {a.article_id for a in articles[:keep]}
             batches.append(write_batch_files(replicas, f"copy-{copy:06d}", {
@@ -214,25 +270,13 @@ def _link_in_child(work_db: Path, run_id: str) -> tuple[dict, int]:
 def _link_chunk(work_db: Path, run_id: str) -> None:
     """The child's side: link, then print the counts and this process's peak RSS as JSON.
 
-    QUOTEWIRE_LINK_MEMORY_LIMIT (e.g. 1GB) caps DuckDB's memory in the link (it spills to disk
-    beyond it), to tell DuckDB's share of the peak from Python's."""
-    import os
+    DuckDB's memory in the link is the pipeline's own setting (QUOTEWIRE_DUCKDB_MEMORY_LIMIT,
+    inherited from the builder's environment; extractors.warehouse)."""
     import resource
-    from contextlib import contextmanager
 
     sys.path.insert(0, str(ROOT))
     from extractors.linking import nightly
 
-    limit = os.environ.get("QUOTEWIRE_LINK_MEMORY_LIMIT")
-    if limit:
-        plain = nightly.connect
-
-        @contextmanager
-        def limited(*args, **kwargs):
-            with plain(*args, **kwargs) as con:
-                con.execute(f"set memory_limit = '{limit}'")
-                yield con
-        nightly.connect = limited
     counts = nightly.link(work_db, run_id, full=False)
     print(json.dumps({"counts": counts, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 

@@ -3,6 +3,7 @@ pointing at its text (the raw gate would refuse them otherwise)."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 from conftest import ROOT
@@ -12,7 +13,7 @@ from extractors.quote_spans import normalize_statement
 from extractors.records import ArticleRecord, EntityRecord, QuoteRecord
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from scale_history import Copy, replicate  # noqa: E402
+from scale_history import MAX_CLUSTER, NAME_PERIOD, Clusters, Copy, replicate  # noqa: E402
 
 TEXT = ('Kremlin spokesman Dmitry Peskov said on Friday: "The presidents discussed the situation '
         'in considerable detail." Peskov added that Vladimir Putin had congratulated Donald Trump.')
@@ -68,3 +69,27 @@ def test_a_name_is_renamed_the_same_way_throughout_a_copy():
     articles, entities, _ = replicate(_base(), Copy(7, ["changed"]), normalize_statement)
     full, alone = entities[0].entity_text, entities[1].entity_text
     assert full.split()[-1] == alone  # "Dmitry Peskov" ... "Peskov" stay one person
+
+
+def _windows(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
+
+
+def test_copies_reprint_within_their_cluster_and_reword_across_clusters():
+    clusters = Clusters()
+    starts = sorted({clusters.of(0, copy) for copy in range(400)})
+    sizes = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(sizes) >= 2 and max(sizes) <= MAX_CLUSTER and len(set(sizes)) > 3  # a few to tens
+    first, size = starts[1], sizes[1]
+    vocabulary = ["considered", "discussion", "situations", "presidential", "afternoon", "meanwhile"]
+
+    def copy(number: int):
+        [article], entities, [quote] = replicate(_base(), Copy(number, vocabulary, clusters), normalize_statement)
+        return article, quote
+
+    (a, qa), (b, qb) = copy(first), copy(first + size - 1)  # one story, two outlets
+    assert qa.speaker == qb.speaker and len(_windows(a.text) & _windows(b.text)) >= len(_windows(a.text)) // 2
+    later = next(s for s in starts if s // NAME_PERIOD > first // NAME_PERIOD)
+    c, qc = copy(later)  # another story, people of another period
+    assert qc.speaker != qa.speaker and not _windows(a.text) & _windows(c.text)

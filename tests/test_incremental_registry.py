@@ -51,10 +51,30 @@ def nights(tmp_path):
         assert done["full"] == 0
         assert _tables(incremental) == _tables(full), f"night {number}"
         assert _state(incremental) == _state(full), f"night {number}"
+        assert _kept_forms(incremental) == _grouped_forms(incremental), f"night {number}"
         return done
 
     night.db = incremental
     return night
+
+
+def _kept_forms(db: Path) -> list[tuple]:
+    """raw.link_name_forms as the night left it: per block and form, its count and first mention."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return sorted(con.execute("""
+            select block, mention_text, label, source, scan_surname, n, first_article_id, first_start, first_end
+            from raw.link_name_forms""").fetchall(), key=repr)
+
+
+def _grouped_forms(db: Path) -> list[tuple]:
+    """The same, grouped afresh from the stored mentions and their blocking keys."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("""
+            select b.block, m.mention_text, m.label, m.source, m.scan_surname, count(*),
+                   min({'a': m.article_id, 's': m.start_char, 'e': m.end_char})
+            from raw.link_mentions m join raw.link_blocks b using (mention_id)
+            group by all""").fetchall()
+    return sorted(((*row[:6], row[6]["a"], row[6]["s"], row[6]["e"]) for row in rows), key=repr)
 
 
 def _links(db: Path, article_id: str) -> set[tuple[str, str, str]]:
@@ -107,3 +127,21 @@ def test_a_name_printed_every_night_is_linked_from_its_forms_until_a_night_chang
     # The surname of a name only scanned so far becomes known: the earlier scanned name is linked.
     nights(11, [("tapper", ("Jake Tapper asked.", [("PERSON", "Jake Tapper")]))])
     assert ("Jake Tapper", "Jake Tapper", "exact") in _links(nights.db, "early")
+
+
+def test_the_forms_kept_per_block_equal_a_fresh_grouping_of_the_mentions_after_every_night(nights):
+    # The fixture compares raw.link_name_forms with a fresh grouping after each night; here the
+    # nights add forms to a block and mentions to its forms, then replace two articles (new
+    # versions of their files): one held the first mention of forms that others print too, the
+    # other the only mentions of a person.
+    nights(1, [("full", FULL_NAME), ("scanned", SCANNED)])
+    nights(2, [("bare2", BARE), ("second", SECOND_PERSON)])
+    before = {(row[0], row[1], row[2]): row[5:] for row in _kept_forms(nights.db)}
+    assert before["s\x1ftrump", "Trump", "PERSON"] == (2, "bare2", 24, 29)
+    assert before["s\x1ftrump", "Melania Trump", "PERSON"] == (2, "second", 0, 13)
+    nights(3, [("bare2v2", ("The GOP met.", [("ORG", "GOP")]), "bare2.txt"),
+               ("second2", ("Trump spoke.", [("ORG", "Trump")]), "second.txt"), ("bare3", BARE)])
+    after = {(row[0], row[1], row[2]): row[5:] for row in _kept_forms(nights.db)}
+    assert after["s\x1ftrump", "Trump", "PERSON"] == (2, "bare3", 24, 29)
+    assert after["s\x1fgop", "GOP", "ORG"] == (3, "bare2v2", 4, 7)
+    assert not any(name == "Melania Trump" for _, name, _ in after)

@@ -3,7 +3,8 @@
 The night's new mentions (NER, quote speakers, name-scan candidates of its new articles) are
 stored with their blocking keys (`blocks`); the mentions of articles that stopped being current
 (a newer version of their file arrived) are removed. The keys both touch are closed over
-raw.link_blocks (every stored mention sharing a key brings in its other keys). Links outside the
+raw.link_name_forms (every stored form sharing a key brings in its other keys: the mentions of
+a form share its keys, so this is the closure over the mentions, in far fewer rows). Links outside the
 closure cannot change: nothing they were compared or counted with changed. Within it, the parts
 whose decisions the night leaves standing (`steady_blocks`: read as forms, not mentions) only
 gain the links of the night's mentions; the mentions of the other parts, and only they, are
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from extractors.linking.blocks import MENTION_COLUMNS, StoredMention, active_mentions, block_keys, stored_mentions
 from extractors.linking.label_blocks import link_alone, update_forms
+from extractors.linking.mention_forms import add_forms, remove_forms
 from extractors.linking.entities import EntityLink, link_entities
 from extractors.linking.name_scan import name_candidates
 from extractors.linking.names import Mention
@@ -65,6 +67,7 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
         select mention_id from raw.link_mentions where article_id in (select id from night_removed))""")
     store.execute("delete from raw.link_mentions where article_id in (select id from night_removed)")
     store.execute("delete from raw.entity_links where article_id in (select id from night_removed)")
+    remove_forms(store, removed)
 
     stored = state_for(texts, night_mentions(ner_rows(store, "night_added"), quotes), rules)
     store_mentions(store, stored)
@@ -75,6 +78,7 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
     closure = _close(store, seeds)
     touched = [[s for s in mentions if not set(s.blocks) <= set(steady)] for mentions in (stored, removed)]
     night_links, unsteady = steady_links(store, rules, *touched)
+    add_forms(store, stored)  # after the forms of the earlier articles are read
     store.insert_records("raw.entity_links", night_links, EntityLink)
     store.temp_ids("relink_blocks", unsteady)
     rows = store.read("closure_mentions", f"""
@@ -96,20 +100,29 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
 
 
 def _close(store: Store, seeds: set[str]) -> int:
-    """Fill closure_blocks with every block reachable from the seeds through shared mentions."""
+    """Fill closure_blocks with every block reachable from the seeds through shared forms.
+
+    Each round starts from the blocks the previous one added (the frontier), not the whole
+    closure. The night's own forms are not in raw.link_name_forms yet: every block of theirs is
+    a seed, so the blocks they join are joined already.
+    """
     store.execute("create or replace temp table closure_blocks (block varchar)")
     store.insert_rows("closure_blocks", ("block",), [(b,) for b in sorted(seeds)])
+    store.execute("create or replace temp table closure_frontier as select block from closure_blocks")
     store.execute("""create or replace temp table closure_links_key (
         article_id varchar, start_char integer, end_char integer, source varchar, mention_text varchar)""")
     size = len(seeds)
     while True:
         store.execute("""
-            insert into closure_blocks
-            select distinct b2.block
-            from raw.link_blocks b1 join raw.link_blocks b2 using (mention_id)
-            where b1.block in (select block from closure_blocks)
-              and b2.block not in (select block from closure_blocks)""")
-        grown = store.con.execute("select count(*) from closure_blocks").fetchone()[0]
-        if grown == size:
+            create or replace temp table closure_frontier as
+            with reached as (
+                select distinct form_id from raw.link_name_forms
+                where block in (select block from closure_frontier))
+            select distinct f.block from raw.link_name_forms f
+            where f.form_id in (select form_id from reached)
+              and f.block not in (select block from closure_blocks)""")
+        (grown,) = store.con.execute("select count(*) from closure_frontier").fetchone()
+        if not grown:
             return size
-        size = grown
+        store.execute("insert into closure_blocks select block from closure_frontier")
+        size += grown

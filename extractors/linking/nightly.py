@@ -5,7 +5,8 @@ rule `extractors.work_schema.CURRENT_ARTICLES` states and the dbt model `int_art
 applies). By default a night is incremental: the articles that became current since the last
 link (new files, and new versions of changed files) are added, those that stopped being current
 are removed, and only what they touch is recomputed against the linking state kept in DuckDB
-(raw.link_articles, raw.link_mentions, raw.link_blocks, raw.link_shingles, raw.link_reprint_spans, raw.link_forms; see
+(raw.link_articles, raw.link_mentions, raw.link_blocks, raw.link_name_forms, raw.link_shingles,
+raw.link_reprint_spans, raw.link_forms; see
 `incremental_entities`, `incremental_claims`, `incremental_overlaps`). `full=True` relinks
 everything from the texts and rebuilds that state: for a change of the rules, and the first
 night of a warehouse linked before the state existed. Both give the same link tables.
@@ -37,6 +38,7 @@ from extractors.linking.incremental_claims import claims_night, store_claim_stat
 from extractors.linking.incremental_entities import night_mentions, relink_night, state_for, store_mentions
 from extractors.linking.incremental_overlaps import overlaps_night, store_reprint_spans, store_shingles
 from extractors.linking.label_blocks import forms, store_forms
+from extractors.linking.mention_forms import store_all_forms
 from extractors.linking.name_scan import find_missed_names
 from extractors.linking.overlaps import REPRINT_MIN_SHARED_CHARS, ArticleReprint, Overlap, find_overlaps_with_spans
 from extractors.linking.store import Store, article_texts, current_quotes, ner_rows
@@ -48,8 +50,8 @@ from extractors.work_schema import CURRENT_ARTICLES, bump_generation
 log = logging.getLogger(__name__)
 
 FULL_RELINK_ENV = "QUOTEWIRE_FULL_RELINK"
-STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans",
-                "link_forms", "link_claim_quotes", "link_claim_pairs")
+STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_name_forms", "link_shingles",
+                "link_reprint_spans", "link_forms", "link_claim_quotes", "link_claim_pairs")
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ def _link_full(store: Store, run_id: str) -> dict[str, int]:
     store.insert_rows("raw.link_articles", ("article_id", "text_chars"), [(a, len(t)) for a, t in articles])
     stored = state_for(texts, mentions, rules)
     store_mentions(store, stored)
+    store_all_forms(store, stored)
     store_forms(store, forms(stored, rules))
     store_shingles(store, texts)
     store_reprint_spans(store, reprint_spans)

@@ -114,22 +114,21 @@ def _link(mentions: list[StoredMention], forms: list[Form], rules: Rules) -> tup
 
 
 def _forms(store: Store, rules: Rules, skipped: set[str]) -> list[Form]:
-    """The forms of the closure's mentions but the skipped articles' (the night's)."""
+    """The forms of the closure's mentions but the skipped articles' (the night's): read from
+    raw.link_name_forms, which does not hold the night's mentions yet (`mention_forms`)."""
     store.temp_ids("form_skip", skipped)
     rows = store.read("closure_forms", """
-        with mentions as (
-            select * from raw.link_mentions
-            where mention_id in (select mention_id from raw.link_blocks where block in (select block from closure_blocks))
-              and article_id not in (select id from form_skip)),
+        with forms as (
+            select distinct on (form_id) * from raw.link_name_forms
+            where form_id in (select form_id from raw.link_name_forms where block in (select block from closure_blocks))),
         kept as (
             select distinct mention_text from raw.entity_links
             where source = 'name_scan' and article_id not in (select id from form_skip)
-              and mention_text in (select mention_text from mentions where source = 'name_scan'))
-        select mention_text, label, source, scan_surname, count(*),
-               min({'a': article_id, 's': start_char, 'e': end_char}),
+              and mention_text in (select mention_text from forms where source = 'name_scan'))
+        select mention_text, label, source, scan_surname, n,
+               {'a': first_article_id, 's': first_start, 'e': first_end},
                source = 'name_scan' and mention_text in (select mention_text from kept)
-        from mentions
-        group by all""")
+        from forms""")
     forms = []
     for text, label, source, scan, n, first, kept in rows:
         mention = Mention(first["a"], first["s"], first["e"], text, label, source)
