@@ -16,6 +16,8 @@ carries no machine paths. Operators override them per environment:
 | QUOTEWIRE_MAX_QUARANTINE_SHARE    | 0.5                             | raw gate fails above this share of a night|
 | QUOTEWIRE_MIN_ARTICLE_WORDS       | 25                              | shorter articles are quarantined          |
 | QUOTEWIRE_MAX_ARTICLE_CHARS       | 100000                          | longer texts are cut, the cut recorded    |
+| QUOTEWIRE_DUCKDB_MEMORY_LIMIT     | 1GB                             | DuckDB's memory limit on the pipeline's work-database connections |
+| QUOTEWIRE_DUCKDB_TEMP_DIR         | <work db>.tmp                   | where DuckDB spills beyond that limit     |
 | QUOTEWIRE_RUN_LOCK_TIMEOUT        | 600                             | seconds without a heartbeat before a run's lock is taken over |
 | QUOTEWIRE_PUBLISH_STORAGE_VERSION | v1.0.0                          | DuckDB storage format of the published file |
 | QUOTEWIRE_REPORT                  | <warehouse dir>/report/index.html | the nightly HTML report                 |
