@@ -1,16 +1,18 @@
 """What each passing dbt build recomputed, so that publishing hashes only the rows it could change.
 
-An incremental build (extractors/transform.py) recomputes the large marts for the articles of
-`int_changed_articles` and the claims of `int_changed_claims`, and its merges delete rows only
-among those (plus the claims left without any wording: macros/changed_rows.sql). So between two
-builds, the rows of those marts change only within those articles and claims. Each passing build
+An incremental build (extractors/transform.py) recomputes the incremental marts for the articles
+of `int_changed_articles`, the claims of `int_changed_claims` and the registry entities of
+`int_changed_entities`, and its merges delete rows only among those (plus the claims left without
+any wording: macros/changed_rows.sql). So between two builds, the rows of those marts change only
+within those articles, claims and entities. Each passing build
 records here, in the transaction that records it as the last build:
 
 - `ops.dbt_builds`: the build (as in `ops.dbt_last_build`: generation, project digest, when it
   passed), where it began in the change sequence (`change_seq`), and the number it recomputed
   what was written after (`since`; null when it recomputed every row: a full refresh, or the build
   after one that failed);
-- `ops.dbt_build_changes`: the ids it recomputed, by kind (`article`, `claim`).
+- `ops.dbt_build_changes`: the ids it recomputed, by kind (`article`, `claim`, `entity`: the
+  registry entities of `int_changed_entities`).
 
 A published file's table stamp names the build it holds (publish_rows); the file needs the
 changes of every build after that one up to the current build (`window`): the standby file,
@@ -42,6 +44,7 @@ create table if not exists {CHANGES} (built_at timestamptz not null, kind varcha
 CHANGED_VIEWS = {
     "article": "select article_id from intermediate.int_changed_articles",
     "claim": "select claim_id from intermediate.int_changed_claims",
+    "entity": "select entity_id from intermediate.int_changed_entities",
 }
 
 

@@ -29,18 +29,23 @@ KEYS = {
     "marts.claim_variants": ("variant_id",),
     "marts.claims": ("claim_id",),
     "marts.entities": ("entity_id",),
+    "marts.entity_aliases": ("entity_id", "alias", "match_rule", "matched_alias"),
     "marts.speakers": ("speaker",),
     "marts.outlets": ("outlet",),
     "marts.article_overlaps": ("article_a", "article_b"),
 }
-# The large marts: the column that says which article or claim a row belongs to, and that kind
-# in the build log. An incremental build changes their rows only within what it recomputed.
+# The incremental marts: the column that says which article, claim or registry entity a row
+# belongs to, and that kind in the build log. A build changes their rows only within what it
+# recomputed.
 GROUPS = {
     "marts.articles": ("article_id", "article"),
     "marts.quotes": ("article_id", "article"),
     "marts.entity_mentions": ("article_id", "article"),
     "marts.claims": ("claim_id", "claim"),
     "marts.claim_variants": ("claim_id", "claim"),
+    "marts.entities": ("entity_id", "entity"),
+    "marts.entity_aliases": ("entity_id", "entity"),
+    "marts.speakers": ("speaker_entity_id", "entity"),
 }
 
 

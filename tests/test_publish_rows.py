@@ -163,6 +163,7 @@ def _build(work: Path, number: int, articles: list[str] = (), claims: list[str] 
                     f"select unnest({list(articles) or ['none']!r}) as article_id")
         con.execute("create or replace view intermediate.int_changed_claims as "
                     f"select unnest({list(claims) or ['none']!r}) as claim_id")
+        con.execute("create or replace view intermediate.int_changed_entities as select 'none' as entity_id")
         if change:
             con.execute(change)
     inputs = {"generation": number, "rows": {}, "change_seq": 100 * number}
