@@ -49,6 +49,7 @@ class Prepared:
     reason: str
     bytes_written: int | None  # bytes this process wrote while preparing (/proc/self/io wchar)
     file_bytes: int
+    rows_hashed: int | None = None  # rows of the marts hashed to find what changed (an update in place)
 
 
 def candidate_path(warehouse: Path) -> Path:
@@ -94,26 +95,26 @@ def prepare_candidate(work_db: Path, warehouse: Path, storage_version: str) -> P
     candidate.unlink(missing_ok=True)
     standby = standby_path(warehouse)
     before = written_bytes()
-    mode, reason = "full", "no earlier file to update"
+    mode, reason, stats = "full", "no earlier file to update", {}  # stats: sync_file's
     if standby.exists():
         try:
-            windowed: list[str] = []
-            changed = sync_file(work_db, standby, storage_version, windowed)
+            changed = sync_file(work_db, standby, storage_version, stats)
+            windowed = stats["windowed"]
             held = sum(1 for rows in changed.values() if rows is None)
             mode, reason = "incremental", f"{sum(rows or 0 for rows in changed.values())} rows deleted or inserted" + (
                 f", {held} tables already held the last build's marts" if held else "") + (
                 f", {len(windowed)} compared within what the builds since recomputed" if windowed else "")
             os.symlink(standby.name, candidate)
         except (duckdb.Error, NotUpdatable) as error:  # most often: a reader opened it before the last swap
-            reason = f"{standby.name} could not be updated ({str(error).splitlines()[0]})"
+            reason, stats = f"{standby.name} could not be updated ({str(error).splitlines()[0]})", {}
             log.warning("publishing a full copy: %s", reason)
     if mode == "full":
         build_candidate(work_db, candidate, storage_version, standby.name)
     after = written_bytes()
     written = after - before if before is not None and after is not None else None
-    log.info("candidate prepared (%s: %s): %s bytes written, file %d bytes",
-             mode, reason, written, candidate.resolve().stat().st_size)
-    return Prepared(mode, reason, written, candidate.resolve().stat().st_size)
+    log.info("candidate prepared (%s: %s): %s rows hashed, %s bytes written, file %d bytes",
+             mode, reason, stats.get("rows_hashed"), written, candidate.resolve().stat().st_size)
+    return Prepared(mode, reason, written, candidate.resolve().stat().st_size, stats.get("rows_hashed"))
 
 
 def _fsync(path: Path) -> None:

@@ -118,7 +118,7 @@ class NotUpdatable(Exception):
 
 
 def sync_file(work_db: Path, target: Path, storage_version: str,
-              windowed: list[str] | None = None) -> dict[str, int | None]:
+              stats: dict | None = None) -> dict[str, int | None]:
     """Bring an earlier published file to the work database's marts, writing only what differs.
 
     Per table, rows whose key is gone or whose values changed are deleted and the work
@@ -126,8 +126,9 @@ def sync_file(work_db: Path, target: Path, storage_version: str,
     whole; a table that already holds the marts of the last passing dbt build is left alone.
     Raises duckdb.Error when the file cannot be opened for writing (a reader holds it),
     NotUpdatable when it is in another storage format than the one asked for.
-    Returns the rows deleted plus inserted per table, None for a table left alone; appends to
-    `windowed` the large marts compared only within what the builds since the file's recomputed.
+    Returns the rows deleted plus inserted per table, None for a table left alone; fills `stats`
+    with `windowed` (the incremental marts compared only within what the builds since the file's
+    recomputed) and `rows_hashed` (the marts' rows hashed to find what changed).
     """
     changed: dict[str, int | None] = {}
     con = duckdb.connect()
@@ -151,9 +152,10 @@ def sync_file(work_db: Path, target: Path, storage_version: str,
         windows: dict[str, str | None] = {}
         for schema, table in published:
             changed[f"{schema}.{table}"] = _sync_table(con, schema, table, target.name, hashed, build, windows)
-            if windowed is not None and f"{schema}.{table}" in GROUPS and changed[f"{schema}.{table}"] is not None \
-                    and hashed[f"{schema}.{table}"][3]:
-                windowed.append(f"{schema}.{table}")
+        if stats is not None:
+            stats["windowed"] = sorted(name for name, (*_, within) in hashed.items() if within)
+            stats["rows_hashed"] = sum(con.execute(f"select count(*) from rows_{n}").fetchone()[0]
+                                       for n, *_ in hashed.values())
         con.execute("commit")
         con.execute("detach target")
         if hashed:

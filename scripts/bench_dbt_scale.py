@@ -80,7 +80,7 @@ def _publish(work: Path, warehouse: Path) -> dict:
     prepared = prepare_candidate(work, warehouse, "v1.0.0")
     seconds = time.perf_counter() - started
     publish(work, candidate_path(warehouse), warehouse, "v1.0.0")
-    return {"seconds": seconds, "mode": prepared.mode, "reason": prepared.reason}
+    return {"seconds": seconds, "mode": prepared.mode, "reason": prepared.reason, "rows_hashed": prepared.rows_hashed}
 
 
 def run(work_db: Path, times: int, out: Path, project: Path) -> None:
@@ -121,7 +121,8 @@ def run(work_db: Path, times: int, out: Path, project: Path) -> None:
         top = ", ".join(f"{name} {seconds:.1f}" for seconds, name in build["nodes"][:6])
         print(f"{articles:>8,} articles  {label:<12}  dbt build {build['seconds']:6.1f} s  "
               f"(nodes {sum(s for s, _ in build['nodes']):5.1f} s; {top})  "
-              f"publish sync {synced['seconds']:5.1f} s ({synced['mode']}: {synced['reason']})", flush=True)
+              f"publish sync {synced['seconds']:5.1f} s ({synced['mode']}: {synced['reason']}; "
+              f"{synced['rows_hashed']} rows hashed)", flush=True)
     shutil.rmtree(folder)
 
 

@@ -189,6 +189,7 @@ def test_a_build_s_rows_are_hashed_only_within_what_it_recomputed_and_the_standb
         delete from marts.quotes where quote_id = 'q2-0';""")
     prepared = _night(work, warehouse)
     assert prepared.reason == "9 rows deleted or inserted, 3 compared within what the builds since recomputed", prepared
+    assert prepared.rows_hashed == 2 + 5  # a1 and a2 with their quotes, of 20 articles, 59 quotes, 10 claims
     titles = dict(_rows(warehouse, "articles"))
     assert titles["a1"] == "two" and titles["a9"] == "title 9"  # a9: outside what was recomputed
     with duckdb.connect(str(work)) as con:
@@ -222,4 +223,5 @@ def test_a_build_of_every_row_in_between_means_a_whole_comparison(tmp_path):
     _build(work, 3, every_row=True, change="update marts.articles set title = 'three' where article_id = 'a4'")
     prepared = _night(work, warehouse)  # blue holds build 1; build 3 recomputed every row
     assert prepared.reason == "4 rows deleted or inserted", prepared
+    assert prepared.rows_hashed == 20 + 60 + 10
     assert _published_equals_marts(work, warehouse)
