@@ -30,13 +30,14 @@ KEYS = {
     "marts.claims": ("claim_id",),
     "marts.entities": ("entity_id",),
     "marts.entity_aliases": ("entity_id", "alias", "match_rule", "matched_alias"),
-    "marts.speakers": ("speaker",),
+    "marts.speakers": ("speaker_entity_id",),
     "marts.outlets": ("outlet",),
     "marts.article_overlaps": ("article_a", "article_b"),
 }
 # The incremental marts: the column that says which article, claim or registry entity a row
 # belongs to, and that kind in the build log. A build changes their rows only within what it
-# recomputed.
+# recomputed. Every key of these tables lies in one group (a sync within some groups replaces
+# every row of a changed key).
 GROUPS = {
     "marts.articles": ("article_id", "article"),
     "marts.quotes": ("article_id", "article"),

@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from extractors.publish import candidate_path, prepare_candidate, publish
+from extractors.publish_sync import _utc_select
 from extractors.transform import FULL_REFRESH_ENV, dbt_build
 from extractors.warehouse import ensure_schema
 from extractors.work_schema import CHANGE_STAMPED
@@ -83,7 +84,21 @@ def _publish(work: Path, warehouse: Path) -> dict:
     return {"seconds": seconds, "mode": prepared.mode, "reason": prepared.reason, "rows_hashed": prepared.rows_hashed}
 
 
-def run(work_db: Path, times: int, out: Path, project: Path) -> None:
+def _differing_rows(work: Path, warehouse: Path) -> dict[str, int]:
+    """Rows that differ between each mart and the published file (untimed, with --check)."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{work}' as work (read_only)")
+        con.execute(f"attach '{warehouse}' as pub (read_only)")
+        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() "
+                                            "where database_name = 'work' and schema_name = 'marts'").fetchall()]
+        differ = {t: con.execute(f"""select count(*) from (
+            ({_utc_select(con, 'work', 'marts', t)} except all select * from pub.marts.{t})
+            union all (select * from pub.marts.{t} except all {_utc_select(con, 'work', 'marts', t)}))""").fetchone()[0]
+                  for t in tables}
+    return {t: n for t, n in differ.items() if n}
+
+
+def run(work_db: Path, times: int, out: Path, project: Path, check: bool = False) -> None:
     folder = out / f"x{times}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -123,6 +138,10 @@ def run(work_db: Path, times: int, out: Path, project: Path) -> None:
               f"(nodes {sum(s for s, _ in build['nodes']):5.1f} s; {top})  "
               f"publish sync {synced['seconds']:5.1f} s ({synced['mode']}: {synced['reason']}; "
               f"{synced['rows_hashed']} rows hashed)", flush=True)
+        if check:
+            differ = _differing_rows(work, warehouse)
+            print(f"    published file {'differs from the marts: ' + repr(differ) if differ else 'equals the marts'}",
+                  flush=True)
     shutil.rmtree(folder)
 
 
@@ -132,9 +151,10 @@ def main() -> None:
     parser.add_argument("--times", type=int, nargs="+", default=[1, 20], help="copies of its rows, per run")
     parser.add_argument("--out", type=Path, required=True, help="scratch folder (removed per run)")
     parser.add_argument("--project", type=Path, default=ROOT / "dbt_project")
+    parser.add_argument("--check", action="store_true", help="compare the published file with the marts after each sync")
     args = parser.parse_args()
     for times in args.times:
-        run(args.work_db, times, args.out, args.project)
+        run(args.work_db, times, args.out, args.project, args.check)
 
 
 if __name__ == "__main__":
