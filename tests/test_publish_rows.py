@@ -140,6 +140,9 @@ def _claims_work_db(path: Path) -> None:
         con.execute("insert into marts.quotes select 'q' || i || '-' || j, 'a' || i, 'said ' || j from range(20) r(i), range(3) s(j)")
         con.execute("create table marts.claims (claim_id varchar, claim_text varchar)")
         con.execute("insert into marts.claims select 'c' || i, 'claim ' || i from range(10) r(i)")
+        # Two registry entities of one name: a build that recomputes one leaves the other's row.
+        con.execute("create table marts.speakers (speaker varchar, speaker_entity_id varchar, n_quotes integer)")
+        con.execute("insert into marts.speakers values ('Georgia', 'e1', 3), ('Georgia', 'e2', 1)")
         con.execute("create table raw.claim_variants (claim_id varchar)")
         con.execute("insert into raw.claim_variants select 'c' || i from range(10) r(i)")
         con.execute("create table ops.quarantine (source_file varchar, reason varchar)")
@@ -147,7 +150,7 @@ def _claims_work_db(path: Path) -> None:
 
 
 def _build(work: Path, number: int, articles: list[str] = (), claims: list[str] = (), change=None,
-           every_row: bool = False) -> None:
+           every_row: bool = False, entities: list[str] = ()) -> None:
     """What a passing dbt build leaves, through the pipeline's own recording (transform._record_build):
     `change` (SQL) rewrites the marts of the `articles` and `claims` it recomputed (left in the views an
     incremental build leaves, int_changed_*); `every_row`: a build that recomputed everything."""
@@ -163,7 +166,8 @@ def _build(work: Path, number: int, articles: list[str] = (), claims: list[str] 
                     f"select unnest({list(articles) or ['none']!r}) as article_id")
         con.execute("create or replace view intermediate.int_changed_claims as "
                     f"select unnest({list(claims) or ['none']!r}) as claim_id")
-        con.execute("create or replace view intermediate.int_changed_entities as select 'none' as entity_id")
+        con.execute("create or replace view intermediate.int_changed_entities as "
+                    f"select unnest({list(entities) or ['none']!r}) as entity_id")
         if change:
             con.execute(change)
     inputs = {"generation": number, "rows": {}, "change_seq": 100 * number}
@@ -171,7 +175,7 @@ def _build(work: Path, number: int, articles: list[str] = (), claims: list[str] 
 
 
 def _published_equals_marts(work: Path, published: Path) -> bool:
-    return all(_rows(published, t) == _rows(work, t) for t in ("articles", "quotes", "claims"))
+    return all(_rows(published, t) == _rows(work, t) for t in ("articles", "quotes", "claims", "speakers"))
 
 
 def test_a_build_s_rows_are_hashed_only_within_what_it_recomputed_and_the_standby_catches_up(tmp_path):
@@ -183,13 +187,14 @@ def test_a_build_s_rows_are_hashed_only_within_what_it_recomputed_and_the_standb
     # Build 2 rewrites a1 and its quotes and drops a quote of a2; a row of a9 also changes, which
     # no build recomputed (a build never does that): a sync that hashes only what build 2
     # recomputed leaves it as it was.
-    _build(work, 2, ["a1", "a2"], [], """
+    _build(work, 2, ["a1", "a2"], [], entities=["e1"], change="""
+        update marts.speakers set n_quotes = 4 where speaker_entity_id = 'e1';
         update marts.articles set title = 'two' where article_id in ('a1', 'a9');
         update marts.quotes set quote_text = 'two' where article_id = 'a1';
         delete from marts.quotes where quote_id = 'q2-0';""")
     prepared = _night(work, warehouse)
-    assert prepared.reason == "9 rows deleted or inserted, 3 compared within what the builds since recomputed", prepared
-    assert prepared.rows_hashed == 2 + 5  # a1 and a2 with their quotes, of 20 articles, 59 quotes, 10 claims
+    assert prepared.reason == "11 rows deleted or inserted, 4 compared within what the builds since recomputed", prepared
+    assert prepared.rows_hashed == 2 + 5 + 1  # a1 and a2 with their quotes, e1; of 20 articles, 59 quotes, 10 claims, 2 speakers
     titles = dict(_rows(warehouse, "articles"))
     assert titles["a1"] == "two" and titles["a9"] == "title 9"  # a9: outside what was recomputed
     with duckdb.connect(str(work)) as con:
@@ -206,10 +211,10 @@ def test_a_build_s_rows_are_hashed_only_within_what_it_recomputed_and_the_standb
     # The standby (green) still holds build 1: it takes in builds 2 and 3.
     prepared = _night(work, warehouse)
     assert warehouse.resolve().name == ".quotewire.green.duckdb"
-    assert prepared.reason == "16 rows deleted or inserted, 3 compared within what the builds since recomputed", prepared
+    assert prepared.reason == "18 rows deleted or inserted, 4 compared within what the builds since recomputed", prepared
     assert _published_equals_marts(work, warehouse)
     prepared = _night(work, warehouse)  # blue holds build 2: it takes in build 3 alone
-    assert prepared.reason == "7 rows deleted or inserted, 3 compared within what the builds since recomputed", prepared
+    assert prepared.reason == "7 rows deleted or inserted, 4 compared within what the builds since recomputed", prepared
     assert _published_equals_marts(work, warehouse)
 
 
@@ -223,5 +228,5 @@ def test_a_build_of_every_row_in_between_means_a_whole_comparison(tmp_path):
     _build(work, 3, every_row=True, change="update marts.articles set title = 'three' where article_id = 'a4'")
     prepared = _night(work, warehouse)  # blue holds build 1; build 3 recomputed every row
     assert prepared.reason == "4 rows deleted or inserted", prepared
-    assert prepared.rows_hashed == 20 + 60 + 10
+    assert prepared.rows_hashed == 20 + 60 + 10 + 2
     assert _published_equals_marts(work, warehouse)
