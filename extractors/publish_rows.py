@@ -1,12 +1,15 @@
 """What each published file holds, row by row, so a night finds its changed rows without reading
 the file: a 64-bit hash of every published row, by table and key, kept in the work database.
 
-`ops.published_rows(file, table_name, row_key, row_hash)` holds, for each of the two published
-files (by name: `.quotewire.blue.duckdb`, ...), the key and hash of every row of its keyed tables;
+`ops.published_rows(file, table_name, row_key, row_hash, row_group)` holds, for each of the two
+published files (by name: `.quotewire.blue.duckdb`, ...), the key and hash of every row of its
+keyed tables, and for the large marts the article or claim the row belongs to (`row_group`);
 `ops.published_stamps(file, table_name, stamp)` the stamp written, in the same transaction as the
 rows, as the comment of that table in the file. A night hashes the work database's marts (one
-narrow scan), compares them with the hashes of the file it brings up to date and deletes and
-inserts in the file only the rows whose hash changed, appeared or left.
+narrow scan; for the large marts, only the rows of the articles and claims the builds since the
+file's recomputed: publish_sync.GROUPS, build_log), compares them with the hashes of the file it
+brings up to date and deletes and inserts in the file only the rows whose hash changed, appeared
+or left.
 
 The hashes are trusted only while the file's comment carries the stamp the work database kept
 for it: a file updated by a night that failed before its hashes were recorded, copied whole, or
@@ -25,6 +28,8 @@ import uuid
 
 import duckdb
 
+from extractors import build_log
+
 log = logging.getLogger(__name__)
 
 ROWS, STAMPS = "ops.published_rows", "ops.published_stamps"
@@ -37,10 +42,15 @@ def key_expression(key: tuple[str, ...], alias: str) -> str:
     return f"to_json(struct_pack({', '.join(f'{alias}.{chr(34)}{k}{chr(34)}' for k in key)}))::varchar"
 
 
-def hash_rows(con: duckdb.DuckDBPyConnection, name: str, source: str, key: tuple[str, ...]) -> None:
-    """A temp table `name(row_key, row_hash)` of the rows of a `select` (as they are published)."""
+def hash_rows(con: duckdb.DuckDBPyConnection, name: str, source: str, key: tuple[str, ...],
+              group: str | None = None, within: str | None = None) -> None:
+    """A temp table `name(row_key, row_hash, row_group)` of the rows of a `select` (as they are
+    published); with `within` (a table of ids), only the rows whose `group` column is among them."""
+    row_group = f's."{group}"::varchar' if group else "null::varchar"
+    where = f' where s."{group}" in (select id from {within})' if group and within else ""
     con.execute(f"create or replace temp table {name} as "
-                f"select {key_expression(key, 's')} as row_key, hash(s) as row_hash from ({source}) as s")
+                f"select {key_expression(key, 's')} as row_key, hash(s) as row_hash, {row_group} as row_group "
+                f"from ({source}) as s{where}")
 
 
 def build_marker(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -52,12 +62,17 @@ def build_marker(con: duckdb.DuckDBPyConnection) -> str | None:
     if len(built) != 1:
         return None
     generation, digest, built_at = built[0]
-    return f"{generation}.{digest[:16]}.{built_at.timestamp():.6f}"
+    return build_log.marker(generation, digest, built_at)
 
 
 def new_stamp(build: str | None) -> str:
     """A fresh stamp for a table written now, naming the build its rows come from."""
     return f"quotewire rows {uuid.uuid4().hex}" + (f" build {build}" if build else "")
+
+
+def held_build(stamp: str | None) -> str | None:
+    """The build a stamp says its table holds, if any."""
+    return stamp.rsplit(" build ", 1)[1] if stamp and " build " in stamp else None
 
 
 def holds_build(stamp: str | None, build: str | None) -> bool:
@@ -89,14 +104,17 @@ def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def sync_changed(con: duckdb.DuckDBPyConnection, file: str, schema: str, table: str, source: str,
-                 key: tuple[str, ...], n: int) -> int:
+                 key: tuple[str, ...], n: int, group: str | None = None, within: str | None = None) -> int:
     """Delete and insert in target.<schema>.<table> only the rows of the keys whose rows' hashes
     changed (a row new, gone or different: every row of such a key is replaced, so a key held by
-    two rows stays right); leaves temp tables `rows_<n>` (every row's hash) and `keys_<n>` (the
-    changed keys) for `record`. Returns the rows deleted plus inserted."""
-    hash_rows(con, f"rows_{n}", source, key)
+    two rows stays right); leaves temp tables `rows_<n>` (the hashes of the rows compared) and
+    `keys_<n>` (the changed keys) for `record`. With `within`, a table of ids of the `group`
+    column, only the rows of those groups are hashed and compared, on both sides: the caller
+    knows the others did not change. Returns the rows deleted plus inserted."""
+    hash_rows(con, f"rows_{n}", source, key, group, within)
     con.execute(f"""create or replace temp table recorded as
-        select row_key, row_hash from work.{ROWS} where file = $f and table_name = $t""",
+        select row_key, row_hash from work.{ROWS} where file = $f and table_name = $t"""
+                + (f" and row_group in (select id from {within})" if group and within else ""),
                 {"f": file, "t": f"{schema}.{table}"})
     con.execute(f"""create or replace temp table keys_{n} as
         select row_key from rows_{n} n
@@ -106,9 +124,10 @@ def sync_changed(con: duckdb.DuckDBPyConnection, file: str, schema: str, table: 
         where not exists (select 1 from rows_{n} n where n.row_key = r.row_key and n.row_hash = r.row_hash)""")
     (deleted,) = con.execute(f"""delete from target.{schema}.{table} as d
         where {key_expression(key, 'd')} in (select row_key from keys_{n})""").fetchone()
+    among = f's."{group}" in (select id from {within}) and ' if group and within else ""
     (inserted,) = con.execute(f"""insert into target.{schema}.{table}
         select * from ({source}) as s
-        where {key_expression(key, 's')} in (select row_key from keys_{n})""").fetchone()
+        where {among}{key_expression(key, 's')} in (select row_key from keys_{n})""").fetchone()
     return deleted + inserted
 
 
@@ -120,7 +139,7 @@ def stamp_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, build: 
     return stamp
 
 
-def record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict[str, tuple[int, str, bool]]) -> None:
+def record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict[str, tuple]) -> None:
     """`_record`, or a warning when the work database cannot take the hashes: the file is
     already written, and its new stamps then match nothing, so the next night compares it row by
     row."""
@@ -131,27 +150,28 @@ def record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict
                     str(error).splitlines()[0])
 
 
-def _record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict[str, tuple[int, str, bool]]) -> None:
+def _record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict[str, tuple]) -> None:
     """Record, once the target file committed, the hashes of its tables: `hashed` maps each table
-    to (n, stamp, whole), `con` holds its temp tables `rows_<n>` and `keys_<n>`; a table is
+    to (n, stamp, whole, ...), `con` holds its temp tables `rows_<n>` and `keys_<n>`; a table is
     recorded in full (`whole`) or for its changed keys only. Attaches the work database for
     writing in place of the read-only `work`."""
     con.execute("detach work")
     con.execute(f"attach '{work_db}' as work")
     con.execute("use work")
     con.execute(f"create table if not exists {ROWS} (file varchar, table_name varchar, row_key varchar, row_hash ubigint)")
+    con.execute(f"alter table {ROWS} add column if not exists row_group varchar")
     con.execute(f"create table if not exists {STAMPS} (file varchar, table_name varchar, stamp varchar)")
     work = con
     work.execute("begin transaction")
-    for name, (n, stamp, whole) in sorted(hashed.items()):
+    for name, (n, stamp, whole, *_) in sorted(hashed.items()):
         params = {"f": file, "t": name}
         if whole:
             work.execute(f"delete from {ROWS} where file = $f and table_name = $t", params)
-            work.execute(f"insert into {ROWS} select $f, $t, row_key, row_hash from rows_{n}", params)
+            work.execute(f"insert into {ROWS} by name select $f as file, $t as table_name, * from rows_{n}", params)
         else:
             work.execute(f"""delete from {ROWS} where file = $f and table_name = $t
                              and row_key in (select row_key from keys_{n})""", params)
-            work.execute(f"""insert into {ROWS} select $f, $t, row_key, row_hash from rows_{n}
+            work.execute(f"""insert into {ROWS} by name select $f as file, $t as table_name, * from rows_{n}
                              where row_key in (select row_key from keys_{n})""", params)
         work.execute(f"delete from {STAMPS} where file = $f and table_name = $t", params)
         work.execute(f"insert into {STAMPS} values ($f, $t, $s)", {**params, "s": stamp})

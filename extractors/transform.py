@@ -157,8 +157,12 @@ def changed_after(inputs: dict | None, digest: str) -> int | None:
     return built.get("change_seq")
 
 
-def _record_build(work_db: Path, inputs: dict | None, digest: str | None) -> None:
-    """Forget the last build (digest None: a build starts), or record a passing one."""
+def _record_build(work_db: Path, inputs: dict | None, digest: str | None,
+                  since: int | None = None, leaving: list[str] | None = None) -> list[str]:
+    """Forget the last build (digest None: a build starts; returns the claims its merges will
+    delete, when it recomputes what came after `since`), or record a passing one with what it
+    recomputed (extractors/build_log.py)."""
+    from extractors import build_log
     from extractors.warehouse import connect
 
     with connect(work_db) as con:
@@ -166,10 +170,13 @@ def _record_build(work_db: Path, inputs: dict | None, digest: str | None) -> Non
         con.execute("begin transaction")
         con.execute("delete from ops.dbt_last_build")
         if digest is not None and inputs is not None:
-            con.execute("insert into ops.dbt_last_build values (?, ?, ?, now(), ?)",
+            (built_at,) = con.execute("select now()").fetchone()
+            con.execute("insert into ops.dbt_last_build values (?, ?, ?, ?, ?)",
                         [inputs["generation"], json.dumps(inputs["rows"], sort_keys=True), digest,
-                         inputs.get("change_seq")])
+                         built_at, inputs.get("change_seq")])
+            build_log.record(con, built_at, inputs["generation"], digest, inputs.get("change_seq"), since, leaving or [])
         con.execute("commit")
+        return build_log.claims_leaving(con) if digest is None and since is not None else []
 
 
 def run_dbt(command: str, project_dir: Path, work_db: Path, state_dir: Path, env: dict[str, str]):
@@ -252,8 +259,7 @@ def dbt_build(project_dir: Path, work_db: Path, state_dir: Path,
     if skipped:
         return DbtResult(True, 0, [], "", freshness.warnings, skipped)
     since = None if full_refresh else changed_after(inputs, digest)
-    if inputs is not None:
-        _record_build(work_db, None, None)
+    leaving = _record_build(work_db, None, None, since) if inputs is not None else []
     command = "build --full-refresh" if full_refresh else "build"
     returncode, results, tail = run_dbt(command, project_dir, work_db, state_dir,
                                      {CHANGED_AFTER_ENV: "" if since is None else str(since)})
@@ -266,7 +272,7 @@ def dbt_build(project_dir: Path, work_db: Path, state_dir: Path,
     if passed:
         _digest_file(state_dir).write_text(digest + "\n", encoding="utf-8")
         if inputs is not None:
-            _record_build(work_db, inputs, digest)
+            _record_build(work_db, inputs, digest, since, leaving)
     mode = (f"full refresh ({full_refresh})" if full_refresh
             else "incremental" if since is None else f"incremental: what was written after change {since}")
     return DbtResult(passed, len(results or []), failures, tail, freshness.warnings, mode)

@@ -154,8 +154,8 @@ def _tiny_work_db(path: Path) -> None:
         con.execute("create schema marts; create schema ops")
         con.execute("create table marts.articles (article_id varchar, title varchar, seen_at timestamptz)")
         con.execute("insert into marts.articles values ('a', 'first', '2026-01-01 10:00:00+00')")
-        con.execute("create table marts.entity_aliases (entity_id varchar, alias varchar, matched_alias varchar)")
-        con.execute("insert into marts.entity_aliases values ('e', 'Peskov', null)")
+        con.execute("create table marts.article_notes (article_id varchar, note varchar, noted_by varchar)  -- no key: matched on all columns")
+        con.execute("insert into marts.article_notes values ('a', 'Peskov', null)")
         con.execute("create table ops.quarantine (source_file varchar, reason varchar)")
         con.execute("create table ops.runs (run_id varchar, started_at timestamptz)")
 
@@ -174,13 +174,13 @@ def test_the_link_alternates_and_a_changed_format_or_schema_is_copied_whole(tmp_
     assert night() == ("full", ".quotewire.green.duckdb")
     with duckdb.connect(str(work)) as con:
         con.execute("update marts.articles set title = 'changed'")
-        con.execute("insert into marts.entity_aliases values ('e', 'Mr Peskov', 'Peskov')")
+        con.execute("insert into marts.article_notes values ('a', 'Mr Peskov', 'Peskov')")
     assert night() == ("incremental", ".quotewire.blue.duckdb")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select title, seen_at from marts.articles").fetchall() == [
             ("changed", datetime(2026, 1, 1, 10, 0))]  # a plain UTC timestamp
-        assert sorted(con.execute("select * from marts.entity_aliases").fetchall(), key=repr) == [
-            ("e", "Mr Peskov", "Peskov"), ("e", "Peskov", None)]
+        assert sorted(con.execute("select * from marts.article_notes").fetchall(), key=repr) == [
+            ("a", "Mr Peskov", "Peskov"), ("a", "Peskov", None)]
     with duckdb.connect(str(work)) as con:  # a new column: the table is copied whole
         con.execute("alter table marts.articles add column n_words integer default 7")
     assert night() == ("incremental", ".quotewire.green.duckdb")

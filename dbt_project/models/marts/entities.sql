@@ -1,4 +1,14 @@
+{{ config(merge_clauses=merge_changed_rows(
+    "DBT_INTERNAL_DEST.entity_id in (select entity_id from intermediate.int_changed_entities)")) }}
+-- depends_on: {{ ref('int_changed_entities') }}
 -- One row per person or organisation in the cross-article registry.
+with mentions as (
+    select * from {{ ref('int_entity_mentions') }}
+{%- if only_changed() %}
+    where entity_id in (select entity_id from {{ ref('int_changed_entities') }})
+{%- endif %}
+)
+
 select
     entity_id,
     any_value(canonical_name) as canonical_name,
@@ -12,5 +22,5 @@ select
     -- Publication times where known; load times only for an entity no dated article mentions.
     coalesce(min(published_at), min(seen_at)) as first_seen_at,
     case when count(published_at) > 0 then 'published' else 'loaded' end as seen_basis
-from {{ ref('int_entity_mentions') }}
+from mentions
 group by entity_id

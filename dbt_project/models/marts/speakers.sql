@@ -1,3 +1,6 @@
+{{ config(merge_clauses=merge_changed_rows(
+    "DBT_INTERNAL_DEST.speaker_entity_id in (select entity_id from intermediate.int_changed_entities)")) }}
+-- depends_on: {{ ref('int_changed_entities') }}
 -- One row per registry entity that speaks: a person, or an organisation, place or group quoted
 -- as such ("the Kremlin said"), with the registry's type. Quotes whose speaker the text does not
 -- name are left out. Quotes of "Mr Peskov", "Peskov" and "Dimitry Peskov" count for one person;
@@ -5,6 +8,9 @@
 with quotes as (
     select * from {{ ref('int_quotes_with_claims') }}
     where speaker_entity_id is not null
+{%- if only_changed() %}
+        and speaker_entity_id in (select entity_id from {{ ref('int_changed_entities') }})
+{%- endif %}
 ),
 
 registry as (
@@ -13,6 +19,9 @@ registry as (
         any_value(canonical_name) as speaker,
         any_value(entity_type) as speaker_type
     from {{ ref('int_entity_mentions') }}
+{%- if only_changed() %}
+    where entity_id in (select entity_id from {{ ref('int_changed_entities') }})
+{%- endif %}
     group by entity_id
 )
 
