@@ -173,10 +173,11 @@ def _settle(live: Path, night: str = "2026-01-02") -> None:
 
 
 def _unused_night() -> str:
-    """A logical date in 2025 that no earlier settling night of a kept folder is likely to have used."""
+    """A logical date after the timed nights' (and after the DAG's start date: an earlier one
+    creates a run with no task) that no earlier settling night of a kept folder is likely to have used."""
     from datetime import date, timedelta
 
-    return str(date(2025, 1, 1) + timedelta(days=int(time.time() // 60) % 360))
+    return str(date(2026, 2, 1) + timedelta(days=int(time.time() // 60) % 300))
 
 
 def stale(root: Path) -> list[str]:
