@@ -152,8 +152,9 @@ def record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict
 
 def _record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dict[str, tuple]) -> None:
     """Record, once the target file committed, the hashes of its tables: `hashed` maps each table
-    to (n, stamp, whole, ...), `con` holds its temp tables `rows_<n>` and `keys_<n>`; a table is
-    recorded in full (`whole`) or for its changed keys only. Attaches the work database for
+    to (n, stamp, whole, windowed, fill_groups), `con` holds its temp tables `rows_<n>` and `keys_<n>`;
+    a table is recorded in full (`whole`) or for its changed keys only, then (`fill_groups`) the
+    groups its recorded rows lack are filled in from an unwindowed hashing of every row. Attaches the work database for
     writing in place of the read-only `work`."""
     con.execute("detach work")
     con.execute(f"attach '{work_db}' as work")
@@ -163,7 +164,7 @@ def _record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dic
     con.execute(f"create table if not exists {STAMPS} (file varchar, table_name varchar, stamp varchar)")
     work = con
     work.execute("begin transaction")
-    for name, (n, stamp, whole, *_) in sorted(hashed.items()):
+    for name, (n, stamp, whole, _windowed, fill_groups) in sorted(hashed.items()):
         params = {"f": file, "t": name}
         if whole:
             work.execute(f"delete from {ROWS} where file = $f and table_name = $t", params)
@@ -173,6 +174,10 @@ def _record(con: duckdb.DuckDBPyConnection, work_db: str, file: str, hashed: dic
                              and row_key in (select row_key from keys_{n})""", params)
             work.execute(f"""insert into {ROWS} by name select $f as file, $t as table_name, * from rows_{n}
                              where row_key in (select row_key from keys_{n})""", params)
+            if fill_groups:  # every row was hashed: give the recorded rows without a group theirs
+                work.execute(f"""update {ROWS} as p set row_group = r.row_group from rows_{n} as r
+                                 where p.file = $f and p.table_name = $t and p.row_group is null
+                                 and p.row_key = r.row_key""", params)
         work.execute(f"delete from {STAMPS} where file = $f and table_name = $t", params)
         work.execute(f"insert into {STAMPS} values ($f, $t, $s)", {**params, "s": stamp})
     work.execute("commit")

@@ -106,7 +106,7 @@ def build_candidate(work_db: Path, candidate: Path, storage_version: str, file: 
                 publish_rows.hash_rows(con, f"rows_{n}", source, KEYS[f"{schema}.{table}"],
                                        GROUPS.get(f"{schema}.{table}", (None,))[0])
                 stamp = publish_rows.stamp_table(con, schema, table, build, database="candidate")
-                hashed[f"{schema}.{table}"] = (n, stamp, True, False)
+                hashed[f"{schema}.{table}"] = (n, stamp, True, False, False)
         con.execute("detach candidate")
         if hashed:
             publish_rows.record(con, str(work_db), file, hashed)
@@ -154,7 +154,7 @@ def sync_file(work_db: Path, target: Path, storage_version: str,
         for schema, table in published:
             changed[f"{schema}.{table}"] = _sync_table(con, schema, table, target.name, hashed, build, windows)
         if stats is not None:
-            stats["windowed"] = sorted(name for name, (*_, within) in hashed.items() if within)
+            stats["windowed"] = sorted(name for name, (_, _, _, within, _) in hashed.items() if within)
             stats["rows_hashed"] = sum(con.execute(f"select count(*) from rows_{n}").fetchone()[0]
                                        for n, *_ in hashed.values())
         con.execute("commit")
@@ -182,7 +182,7 @@ def _sync_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, file: s
     current build (None), through the recorded row hashes when they describe it (publish_rows:
     for a large mart, within the articles or claims recomputed since the build the stamp names,
     when the build log says which), else row by row; a keyed table it writes gets a new stamp
-    either way. Records in `hashed` (n, stamp, whole, within a window)."""
+    either way. Records in `hashed` (n, stamp, whole, within a window, groups to fill in)."""
     source = _utc_select(con, "work", schema, table)
     columns = _published_columns(_columns(con, "work", schema, table))
     name = f"{schema}.{table}"
@@ -195,13 +195,17 @@ def _sync_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, file: s
             n = len(hashed)
             within = _window(con, windows, publish_rows.held_build(stamp), build, kind) if group else None
             rows = publish_rows.sync_changed(con, file, schema, table, source, KEYS[name], n, group, within)
-            hashed[name] = (n, publish_rows.stamp_table(con, schema, table, build), False, within is not None)
+            # Outside a window every row was hashed: the recorded rows that lack their group (hashes
+            # recorded before groups were) get it, or a later window would never find them.
+            fill_groups = group is not None and within is None
+            hashed[name] = (n, publish_rows.stamp_table(con, schema, table, build), False, within is not None,
+                            fill_groups)
             return rows
     rows = _sync_whole(con, schema, table, source, columns)
     if name in KEYS:
         n = len(hashed)
         publish_rows.hash_rows(con, f"rows_{n}", source, KEYS[name], group)
-        hashed[name] = (n, publish_rows.stamp_table(con, schema, table, build), True, False)
+        hashed[name] = (n, publish_rows.stamp_table(con, schema, table, build), True, False, False)
     return rows
 
 

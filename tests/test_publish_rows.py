@@ -230,3 +230,23 @@ def test_a_build_of_every_row_in_between_means_a_whole_comparison(tmp_path):
     assert prepared.reason == "4 rows deleted or inserted", prepared
     assert prepared.rows_hashed == 20 + 60 + 10 + 2
     assert _published_equals_marts(work, warehouse)
+
+
+def test_a_comparison_outside_a_window_records_every_row_s_group(tmp_path):
+    """Hashes recorded without their groups (by a version before groups, or for the changed keys
+    only) would hide their rows from every later window: a whole comparison records all of them."""
+    work, warehouse = tmp_path / "work.duckdb", tmp_path / "pub" / "quotewire.duckdb"
+    _claims_work_db(work)
+    _build(work, 1, every_row=True)
+    _night(work, warehouse)
+    _night(work, warehouse)
+    with duckdb.connect(str(work)) as con:
+        con.execute("update ops.published_rows set row_group = null")
+    _build(work, 2, every_row=True, change="update marts.articles set title = 'two' where article_id = 'a1'")
+    _night(work, warehouse)
+    _night(work, warehouse)  # both files compared whole, outside any window
+    _build(work, 3, [], [], entities=["e2"], change="delete from marts.speakers where speaker_entity_id = 'e2'")
+    for _ in range(2):
+        prepared = _night(work, warehouse)
+        assert "compared within what the builds since recomputed" in prepared.reason, prepared
+        assert _published_equals_marts(work, warehouse), prepared
