@@ -145,3 +145,61 @@ def test_the_forms_kept_per_block_equal_a_fresh_grouping_of_the_mentions_after_e
     assert after["s\x1ftrump", "Trump", "PERSON"] == (2, "bare3", 24, 29)
     assert after["s\x1fgop", "GOP", "ORG"] == (3, "bare2v2", 4, 7)
     assert not any(name == "Melania Trump" for _, name, _ in after)
+
+
+DONALD = ("Donald Trump met aides. Donald Trump left.", [("PERSON", "Donald Trump"), ("PERSON", "Donald Trump")])
+MELANIA = ("Melania Trump spoke. Melania Trump smiled. Melania Trump waved. Melania Trump sat. Melania Trump left.",
+           [("PERSON", "Melania Trump")] * 5)
+
+
+def test_a_changed_decision_relinks_the_articles_that_need_it_not_the_rest_of_its_block(nights):
+    nights(1, [("donald1", DONALD), ("donald2", DONALD), ("bare1", BARE), ("bare2", BARE)])
+    assert ("Trump", "Donald Trump", "surname_only") in _links(nights.db, "bare1")
+    donald = _links(nights.db, "donald1")
+
+    # Melania Trump, named more often than Donald, comes first for the surname: the bare
+    # "Trump"s (and the ORG "Trump"s their articles use as a surname) move to her; articles
+    # naming Donald Trump in full need no decision that changed and are not read.
+    changed = nights(2, [("melania", MELANIA)])
+    assert changed["articles_relinked"] == 2 and changed["mentions_relinked"] == 4
+    assert changed["rows_read_closure_mentions"] == 4
+    assert ("Trump", "Melania Trump", "surname_ambiguous") in _links(nights.db, "bare1")
+    assert ("Trump", "Melania Trump", "surname_other_label") in _links(nights.db, "bare2")
+    assert _links(nights.db, "donald1") == donald
+
+    # A new version of her article drops her: removed, she no longer comes first, and the same
+    # two articles move back.
+    back = nights(3, [("melania2", ("The GOP met.", [("ORG", "GOP")]), "melania.txt")])
+    assert back["articles_removed"] == 1
+    assert back["articles_relinked"] == 2 and back["mentions_relinked"] == 4
+    assert ("Trump", "Donald Trump", "surname_only") in _links(nights.db, "bare1")
+    assert _links(nights.db, "donald1") == donald
+
+
+def test_scanned_names_whose_surname_becomes_known_and_the_article_that_kept_them(nights):
+    # Nobody of the surname is named in full yet: the scan finds "Monday Kowalski" and "Anna
+    # Kowalski" but keeps neither, and the bare "Kowalski" is its own entity.
+    nights(1, [("monday", ("Kowalski smiled. Monday Kowalski left.", [("PERSON", "Kowalski")])),
+               ("monday2", ("Monday Kowalski spoke again.", [])),
+               ("anna", ("Anna Kowalski spoke.", [])),
+               ("firm", ("The firm Kowalski grew.", [("ORG", "Kowalski")]))])
+    assert _links(nights.db, "monday") == {("Kowalski", "Kowalski", "exact")}
+    assert not _links(nights.db, "monday2") and not _links(nights.db, "anna")
+    firm = _links(nights.db, "firm")
+
+    # A full name makes the surname known: the scanned names are linked where an article's
+    # bare surname keeps them ("monday", and so "monday2"), not otherwise ("anna"). The ORG
+    # "Kowalski" of an article naming no person needs nothing that changed: not read.
+    known = nights(2, [("jan", ("Jan Kowalski spoke.", [("PERSON", "Jan Kowalski")]))])
+    assert ("Monday Kowalski", "Monday Kowalski", "exact") in _links(nights.db, "monday")
+    assert ("Kowalski", "Monday Kowalski", "surname_ambiguous") in _links(nights.db, "monday")
+    assert _links(nights.db, "monday2") == {("Monday Kowalski", "Monday Kowalski", "exact")}
+    assert not _links(nights.db, "anna")
+    assert _links(nights.db, "firm") == firm
+    assert known["articles_relinked"] == 3
+
+    # The article that kept him is replaced by a version without his name: nothing keeps him,
+    # and the other article printing his name (no decision of its own changed) loses its link.
+    nights(3, [("monday3", ("Kowalski smiled.", [("PERSON", "Kowalski")]), "monday.txt")])
+    assert not _links(nights.db, "monday2")
+    assert ("Kowalski", "Jan Kowalski", "surname_only") in _links(nights.db, "monday3")

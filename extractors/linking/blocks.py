@@ -11,7 +11,9 @@
 
 So the links of a set of mentions closed under shared keys (every mention sharing a key with a
 member is a member) are the same whether `link_entities` sees that set or everything: the
-incremental night relinks exactly the closure of the keys its new and removed mentions touch.
+incremental night links within the closure of the keys its new and removed mentions touch
+(`incremental_entities`), and a name-scan candidate counts there when a full name of the
+closure has its surname (its `s|surname` key brings in every full name with that surname).
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extractors.linking.name_matching import deletion_keys, is_initial
-from extractors.linking.name_scan import known_surnames
-from extractors.linking.names import LINKED_LABELS, NAME_SCAN, PERSON, Mention, normalise
+from extractors.linking.names import LINKED_LABELS, PERSON, Mention, normalise
 from extractors.records import stable_id
 from extractors.rules import Rules
 
@@ -80,15 +81,3 @@ def stored_mentions(
         nth = seen[identity] = seen.get(identity, -1) + 1
         stored.append(StoredMention(stable_id("mention", *map(str, identity), str(nth)), mention, surname, blocks))
     return stored
-
-
-def active_mentions(stored: list[StoredMention], rules: Rules) -> list[Mention]:
-    """The mentions `link_entities` sees: every NER and speaker mention, and the name-scan
-    candidates whose surname some full name among the non-scan mentions carries.
-
-    Exact for any set closed under blocking keys: a candidate's `s|surname` key brings in every
-    full name with that surname.
-    """
-    named = [s.mention for s in stored if s.mention.source != NAME_SCAN]
-    surnames = known_surnames(named, rules)
-    return named + [s.mention for s in stored if s.mention.source == NAME_SCAN and s.scan_surname in surnames]

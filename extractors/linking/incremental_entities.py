@@ -7,16 +7,19 @@ raw.link_name_forms (every stored form sharing a key brings in its other keys: t
 a form share its keys, so this is the closure over the mentions, in far fewer rows). Links outside the
 closure cannot change: nothing they were compared or counted with changed. Within it, the parts
 whose decisions the night leaves standing (`steady_blocks`: read as forms, not mentions) only
-gain the links of the night's mentions; the mentions of the other parts, and only they, are
-linked again with `link_entities` and replace their links.
+gain the links of the night's mentions; in the other parts, only the earlier articles whose
+forms need a decision the night changed are read and linked again beside the part's other
+forms (`moved_links`), and their new links replace their old ones. raw.link_blocks is written
+and cleaned with the mentions, but the night no longer reads it.
 """
 
 from __future__ import annotations
 
-from extractors.linking.blocks import MENTION_COLUMNS, StoredMention, active_mentions, block_keys, stored_mentions
+from extractors.linking.blocks import MENTION_COLUMNS, StoredMention, block_keys, stored_mentions
 from extractors.linking.label_blocks import link_alone, update_forms
 from extractors.linking.mention_forms import add_forms, remove_forms
-from extractors.linking.entities import EntityLink, link_entities
+from extractors.linking.entities import EntityLink
+from extractors.linking.moved_links import moved_links
 from extractors.linking.name_scan import name_candidates
 from extractors.linking.names import Mention
 from extractors.linking.steady_blocks import steady_links
@@ -77,16 +80,10 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
 
     closure = _close(store, seeds)
     touched = [[s for s in mentions if not set(s.blocks) <= set(steady)] for mentions in (stored, removed)]
-    night_links, unsteady = steady_links(store, rules, *touched)
+    night_links, changed = steady_links(store, rules, *touched)
     add_forms(store, stored)  # after the forms of the earlier articles are read
     store.insert_records("raw.entity_links", night_links, EntityLink)
-    store.temp_ids("relink_blocks", unsteady)
-    rows = store.read("closure_mentions", f"""
-        select {', '.join(MENTION_COLUMNS)} from raw.link_mentions
-        where mention_id in (select mention_id from raw.link_blocks where block in (select id from relink_blocks))""")
-    members = [StoredMention(r[0], Mention(*r[1:7]), r[7], ()) for r in rows]
-    links = link_entities(active_mentions(members, rules), rules)
-
+    links, members = moved_links(store, rules, changed)
     store.insert_rows("closure_links_key", ("article_id", "start_char", "end_char", "source", "mention_text"),
                       [(m.mention.article_id, m.mention.start_char, m.mention.end_char, m.mention.source,
                         m.mention.text) for m in members])
@@ -95,7 +92,9 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
         where k.article_id = l.article_id and k.start_char = l.start_char and k.end_char = l.end_char
           and k.source = l.source and k.mention_text = l.mention_text)""")
     store.insert_records("raw.entity_links", links, EntityLink)
-    return {"blocks_touched": closure, "label_blocks_steady": len(steady), "blocks_relinked": len(unsteady),
+    return {"blocks_touched": closure, "label_blocks_steady": len(steady),
+            "blocks_relinked": len({b for part, _, _ in changed for b in part.blocks()}),
+            "articles_relinked": len({m.mention.article_id for m in members}),
             "mentions_relinked": len(members), "mentions_new": len(stored)}
 
 

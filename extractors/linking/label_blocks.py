@@ -5,8 +5,9 @@ A GPE, NORP, FAC or LOC mention, or an ORG mention of more than one word, has on
 is the most frequent (the entity's canonical name). raw.link_forms keeps, for each such block,
 how often each way of writing it occurs. A night adds and removes its mentions' counts; when a
 block's canonical name stays the same, only the night's new mentions need links, so the
-block's earlier mentions (every "Russia" ever printed) are never read. When it changes, the
-block is relinked whole with the other touched blocks.
+block's earlier mentions (every "Russia" ever printed) are never read. When it changes, every
+link of the block changes with it: the block goes with the other touched blocks, and its
+articles are relinked (`moved_links`: their forms need the changed canonical name).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ article and offsets): the rows a `group by` of raw.link_mentions joined to raw.l
 would give, bounded by the distinct names rather than by every mention ever loaded. A night
 subtracts the mentions of the articles it removes (recounting from raw.link_mentions only the
 forms that lost a mention) before it reads, and adds its own after, so that what it reads
-holds the earlier articles' mentions only, as `steady_blocks` needs.
+holds the earlier articles' mentions only, as `steady_blocks` needs. `moved_links` subtracts
+from them, in memory, the mentions of the earlier articles it relinks.
 """
 
 from __future__ import annotations

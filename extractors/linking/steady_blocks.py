@@ -10,7 +10,8 @@ one row per form with its count and first mention, bounded by the distinct names
 mentions), with whether a scanned form kept its links, and the part is linked twice: with the
 night's new articles (after), and with the articles the night removed (before). When every
 decision the earlier mentions depend on stands, their links stand and only the night's own
-mentions are linked; otherwise the part is relinked whole, as before.
+mentions are linked; otherwise the part goes, with its decisions before the night, to
+`moved_links`, which relinks only the earlier articles whose links a changed decision can move.
 """
 
 from __future__ import annotations
@@ -49,29 +50,29 @@ class Part:
 
 
 def steady_links(store: Store, rules: Rules, added: list[StoredMention],
-                 removed: list[StoredMention]) -> tuple[list[EntityLink], set[str]]:
+                 removed: list[StoredMention]) -> tuple[list[EntityLink], list[tuple[Part, Registry, Registry]]]:
     """The links of the night's mentions in the parts of the closure (closure_blocks) the night
-    leaves standing, and the blocks of the other parts (to relink whole)."""
+    leaves standing, and the other parts with their registries before and after the night."""
     links: list[EntityLink] = []
-    unsteady: set[str] = set()
+    changed: list[tuple[Part, Registry, Registry]] = []
     for part in _parts(added, removed, _forms(store, rules, {s.mention.article_id for s in added})):
-        (after, active), (before, was_active) = _link(part.added, part.forms, rules), _link(part.removed, part.forms, rules)
+        (after, active), (before, was_active) = link_part(part.added, part.forms, rules), link_part(part.removed, part.forms, rules)
         # An earlier scanned name whose surname became known (or unknown) tonight gains (loses) its
         # links; a removed article that kept a person named only by scanned names may have been
         # the only one.
         if active != was_active or before.confirms or not _stands(before.decisions, after.decisions):
-            unsteady |= part.blocks()
+            changed.append((part, before, after))
         else:
             night = {s.mention.article_id for s in part.added}
             links += [link for link in after.links if link.article_id in night]
-    return links, unsteady
+    return links, changed
 
 
 def _stands(before: dict, after: dict) -> bool:
     """Whether every decision of before that after still makes is the same. A decision after no
     longer makes is about a key, surname or person no earlier mention still has: the entries an
     earlier mention's link depends on exist after (its own keys, its people) and are compared.
-    A surname's people may gain newcomers (`_order_stands`)."""
+    A surname's people may gain newcomers (`order_stands`)."""
     for what, decided in before.items():
         now = after.get(what, decided)
         if now == decided:
@@ -83,12 +84,12 @@ def _stands(before: dict, after: dict) -> bool:
         def earlier(key: tuple, prefix: tuple = prefix) -> bool:
             return (*prefix, "display", PERSON, key) in before
 
-        if not _order_stands(decided, now, earlier):
+        if not order_stands(decided, now, earlier):
             return False
     return True
 
 
-def _order_stands(before: tuple, after: tuple, earlier) -> bool:
+def order_stands(before: tuple, after: tuple, earlier) -> bool:
     """A bare surname in an earlier article joins the first of the surname's people (in this
     order) with the most full-name mentions in the article. A person whose name (canonical key)
     no earlier mention had is named in no earlier article (had an earlier name of theirs joined,
@@ -101,10 +102,10 @@ def _order_stands(before: tuple, after: tuple, earlier) -> bool:
             and (len(before) > 1 or len(after) == 1) and not any(earlier(k) for k in newcomers))
 
 
-def _link(mentions: list[StoredMention], forms: list[Form], rules: Rules) -> tuple[Registry, frozenset[int]]:
-    """`link_registry` of the mentions beside the forms, name-scan candidates kept as in
-    `blocks.active_mentions` (the part holds every full name of a candidate's surname), and
-    which scanned forms are candidates so."""
+def link_part(mentions: list[StoredMention], forms: list[Form], rules: Rules) -> tuple[Registry, frozenset[int]]:
+    """`link_registry` of the mentions beside the forms, name-scan candidates kept when a
+    non-scanned full name of the part has their surname (as `link_entities` keeps them: the
+    part holds every full name of a candidate's surname), and which scanned forms are kept so."""
     known = known_surnames([s.mention for s in mentions + forms if s.mention.source != NAME_SCAN], rules)
     kept = [s.mention for s in mentions if s.mention.source != NAME_SCAN or s.scan_surname in known]
     active = [f for f in forms if f.mention.source != NAME_SCAN or f.scan_surname in known]
