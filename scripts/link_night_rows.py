@@ -14,7 +14,8 @@ The night is the newest run of the night database that loaded articles (`--run-i
 claims and reprinted copy). A history linked by other linking code is relinked in full by the
 first night (its links might differ); `--same-links` records the current linker as the one that
 made them instead, for a history whose linking code changed without changing what it links (a
-split of modules, a faster way to the same links). The histories are only read.
+split of modules, a faster way to the same links). The histories are only read. `--keep` keeps
+each copy after its night (to compare the links two linkers made of the same night).
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def main() -> None:
                         "night of their own (reported too), then the rest")
     parser.add_argument("--registry-only", action="store_true", help="link the entity registry only (no claims, "
                         "no reprints), for its rows and peak memory alone")
+    parser.add_argument("--keep", action="store_true", help="keep each copy after its night")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # link this copy, print its counts
     args = parser.parse_args()
     if args.one:
@@ -105,7 +107,8 @@ def main() -> None:
                 (articles,) = con.execute("select count(*) from raw.link_articles").fetchone()
             print(json.dumps({"history": str(history), "articles_after": articles, "night_articles": added,
                               **counts}), flush=True)
-        copy.unlink()
+        if not args.keep:
+            copy.unlink()
 
 
 if __name__ == "__main__":
