@@ -16,6 +16,7 @@ from extractors.attribution.features import comparative_features, none_features,
 from extractors.attribution.model import load_model
 from extractors.attribution.options import OptionFinder, QuoteOptions, SpeakerOption
 from extractors.attribution.record import make_record
+from extractors.attribution.reported_mention import reported_mention
 from extractors.attribution.speakers import NO_SPEAKER, ArticleAttributor
 from extractors.attribution.speech_filter import (
     MIN_UNCUED_WORDS,
@@ -106,7 +107,7 @@ class DirectQuotes(OptionFinder):
             # an unnamed source: kept, never guessed
             speaker, cue = NO_SPEAKER, found.rule_cue
         else:
-            best = scored[pick][0]
+            best = reported_mention(pick, scored)
             speaker, cue = best.speaker, best.cue
         return make_record(self.article_id, self.text, span.start, span.end, quote_type, speaker, cue,
                            speech_confidence, speaker_confidence)
