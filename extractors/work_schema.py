@@ -124,14 +124,15 @@ create table if not exists raw.article_reprints (
 );
 -- Linking state, so that a night links its new articles against what earlier nights left
 -- (extractors/linking/incremental.py): the articles linked, their linkable mentions and name-scan
--- candidates with their blocking keys, the shingle index of their texts, their reprinted spans and name counts.
+-- candidates, the shingle index of their texts, their reprinted spans and name counts.
 create table if not exists raw.link_articles (article_id varchar not null, text_chars integer not null);
 create table if not exists raw.link_mentions (
     mention_id varchar not null, article_id varchar not null, start_char integer not null,
     end_char integer not null, mention_text varchar not null, label varchar not null,
     source varchar not null, scan_surname varchar
 );
-create table if not exists raw.link_blocks (block varchar not null, mention_id varchar not null);
+-- Warehouses linked before the registry read its blocks as forms kept each mention's keys here.
+drop table if exists raw.link_blocks;
 create table if not exists raw.link_shingles (
     shingle bigint not null, article_id varchar not null, start_char integer not null, end_char integer not null
 );

@@ -12,7 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from extractors.linking.blocks import block_keys
+from extractors.linking.names import Mention
 from extractors.linking.nightly import link
+from extractors.rules import load_rules
 from tests.test_incremental_linking import _state, _tables, _text_article
 
 # (text, entities as (label, surface) in order of appearance)
@@ -67,14 +70,18 @@ def _kept_forms(db: Path) -> list[tuple]:
 
 
 def _grouped_forms(db: Path) -> list[tuple]:
-    """The same, grouped afresh from the stored mentions and their blocking keys."""
+    """The same, grouped afresh from the stored mentions and each one's blocking keys."""
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("""
-            select b.block, m.mention_text, m.label, m.source, m.scan_surname, count(*),
-                   min({'a': m.article_id, 's': m.start_char, 'e': m.end_char})
-            from raw.link_mentions m join raw.link_blocks b using (mention_id)
-            group by all""").fetchall()
-    return sorted(((*row[:6], row[6]["a"], row[6]["s"], row[6]["e"]) for row in rows), key=repr)
+            select article_id, start_char, end_char, mention_text, label, source, scan_surname
+            from raw.link_mentions order by article_id, start_char, end_char""").fetchall()
+    rules = load_rules()
+    forms: dict[tuple, list] = {}
+    for article_id, start, end, text, label, source, scan in rows:
+        for block in block_keys(Mention(article_id, start, end, text, label, source), rules, scan):
+            form = forms.setdefault((block, text, label, source, scan), [0, (article_id, start, end)])
+            form[0] += 1
+    return sorted(((*key, n, *first) for key, (n, first) in forms.items()), key=repr)
 
 
 def _links(db: Path, article_id: str) -> set[tuple[str, str, str]]:

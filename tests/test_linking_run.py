@@ -130,7 +130,7 @@ def test_a_night_links_only_what_it_brings_and_equals_a_full_relink(deployment, 
     shutil.copy(deployment.work_db, full)
     link(full, "full-relink", full=True)
     tables = ("entity_links", "claim_variants", "quote_variants", "article_overlaps", "article_reprints",
-              "link_articles", "link_mentions", "link_blocks", "link_shingles", "link_reprint_spans", "link_forms",
+              "link_articles", "link_mentions", "link_shingles", "link_reprint_spans", "link_forms",
               "link_claim_quotes", "link_claim_pairs")
     for table in tables:
         columns = LINK_TABLES.get(table, "*")

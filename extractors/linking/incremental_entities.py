@@ -1,7 +1,7 @@
 """The entity registry, night by night: relink only the blocks the night's mentions touch.
 
 The night's new mentions (NER, quote speakers, name-scan candidates of its new articles) are
-stored with their blocking keys (`blocks`); the mentions of articles that stopped being current
+stored (raw.link_mentions), their forms with their blocking keys (`blocks`, `mention_forms`); the mentions of articles that stopped being current
 (a newer version of their file arrived) are removed. The keys both touch are closed over
 raw.link_name_forms (every stored form sharing a key brings in its other keys: the mentions of
 a form share its keys, so this is the closure over the mentions, in far fewer rows). Links outside the
@@ -9,8 +9,7 @@ closure cannot change: nothing they were compared or counted with changed. Withi
 whose decisions the night leaves standing (`steady_blocks`: read as forms, not mentions) only
 gain the links of the night's mentions; in the other parts, only the earlier articles whose
 forms need a decision the night changed are read and linked again beside the part's other
-forms (`moved_links`), and their new links replace their old ones. raw.link_blocks is written
-and cleaned with the mentions, but the night no longer reads it.
+forms (`moved_links`), and their new links replace their old ones.
 """
 
 from __future__ import annotations
@@ -48,8 +47,6 @@ def store_mentions(store: Store, stored: list[StoredMention]) -> None:
          s.mention.label, s.mention.source, s.scan_surname)
         for s in stored
     ])
-    store.insert_rows("raw.link_blocks", ("block", "mention_id"),
-                      [(block, s.mention_id) for s in stored for block in s.blocks])
 
 
 def state_for(texts: dict[str, str], mentions: list[Mention], rules: Rules) -> list[StoredMention]:
@@ -66,8 +63,6 @@ def relink_night(store: Store, rules: Rules, texts: dict[str, str], quotes: list
                for r in store.read("removed_mentions", f"""
                    select {', '.join(MENTION_COLUMNS)} from raw.link_mentions
                    where article_id in (select id from night_removed)""")]
-    store.execute("""delete from raw.link_blocks where mention_id in (
-        select mention_id from raw.link_mentions where article_id in (select id from night_removed))""")
     store.execute("delete from raw.link_mentions where article_id in (select id from night_removed)")
     store.execute("delete from raw.entity_links where article_id in (select id from night_removed)")
     remove_forms(store, removed)

@@ -3,7 +3,7 @@
 A stored mention's blocking keys depend only on its form (text, label, source, scan surname:
 `blocks.block_keys`), so every mention of a form sits in the same blocks. raw.link_name_forms
 keeps one row per block and form, with the form's mentions counted and its first mention (by
-article and offsets): the rows a `group by` of raw.link_mentions joined to raw.link_blocks
+article and offsets): the rows a `group by` of raw.link_mentions by form and blocking key
 would give, bounded by the distinct names rather than by every mention ever loaded. A night
 subtracts the mentions of the articles it removes (recounting from raw.link_mentions only the
 forms that lost a mention) before it reads, and adds its own after, so that what it reads

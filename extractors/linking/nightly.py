@@ -5,7 +5,7 @@ rule `extractors.work_schema.CURRENT_ARTICLES` states and the dbt model `int_art
 applies). By default a night is incremental: the articles that became current since the last
 link (new files, and new versions of changed files) are added, those that stopped being current
 are removed, and only what they touch is recomputed against the linking state kept in DuckDB
-(raw.link_articles, raw.link_mentions, raw.link_blocks, raw.link_name_forms, raw.link_shingles,
+(raw.link_articles, raw.link_mentions, raw.link_name_forms, raw.link_shingles,
 raw.link_reprint_spans, raw.link_forms; see
 `incremental_entities`, `incremental_claims`, `incremental_overlaps`). `full=True` relinks
 everything from the texts and rebuilds that state: for a change of the rules, and the first
@@ -50,7 +50,7 @@ from extractors.work_schema import CURRENT_ARTICLES, bump_generation
 log = logging.getLogger(__name__)
 
 FULL_RELINK_ENV = "QUOTEWIRE_FULL_RELINK"
-STATE_TABLES = ("link_articles", "link_mentions", "link_blocks", "link_name_forms", "link_shingles",
+STATE_TABLES = ("link_articles", "link_mentions", "link_name_forms", "link_shingles",
                 "link_reprint_spans", "link_forms", "link_claim_quotes", "link_claim_pairs")
 
 
