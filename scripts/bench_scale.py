@@ -14,7 +14,7 @@ of 100 new articles and a night with nothing new, task by task.
    then a no-change night (so both published files exist, as on any later night), and copies the
    built folder aside (built/), so the nights can be timed again and again.
 3. Times a night of 100 new articles (the next 100 train articles as .txt files: real
-   extraction) and then a night with no new file, each from a fresh copy of the built folder,
+   extraction) and then two nights with no new file, from a fresh copy of the built folder,
    each task from the run's own lines, with the peak memory of the run's largest process, the
    1-minute load average before the night, the sizes of the files and the bytes of the published
    files that changed (compared in 64 KiB blocks with a copy taken before the night).
@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import pickle
-import re
 import shutil
 import subprocess
 import sys
@@ -40,59 +39,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "eval" / "polnear" / "train.jsonl"
 NIGHT_ARTICLES = 100
-BLOCK = 64 * 1024
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from benchmark import task_seconds  # noqa: E402 - importable only after the sys.path line above
+from scale_measure import (  # noqa: E402 - likewise
+    changed_bytes, link_rows_read, print_table, published_files, run_night, size_mb, snapshot)
 
 
 def _env(live: Path) -> dict:
     return {**os.environ, "AIRFLOW_HOME": str(live / "airflow"), "QUOTEWIRE_LANDING": str(live / "landing"),
             "QUOTEWIRE_WAREHOUSE": str(live / "warehouse" / "quotewire.duckdb")}
-
-
-def _run(env: dict, *args: str) -> tuple[subprocess.CompletedProcess, float, float]:
-    """run_nightly.py in a wrapper that reports the peak RSS of its largest process (MB)."""
-    wrapper = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
-               "print('PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-               "sys.exit(done.returncode)")
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", wrapper, sys.executable, str(ROOT / "scripts" / "run_nightly.py"), *args],
-                          env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    peak = re.search(r"PEAK_KB (\d+)", done.stderr)
-    return done, seconds, int(peak.group(1)) / 1024 if peak else float("nan")
-
-
-def _published(warehouse: Path) -> list[Path]:
-    """The files readers open: the published file and any file beside it that extends its name
-    (not the work database, which readers never open)."""
-    return sorted(p for p in warehouse.parent.glob("*quotewire*.duckdb*")
-                  if p.is_file() and not p.is_symlink() and "work" not in p.name)
-
-
-def _snapshot(warehouse: Path, into: Path) -> None:
-    shutil.rmtree(into, ignore_errors=True)
-    into.mkdir(parents=True)
-    for path in _published(warehouse):
-        shutil.copy2(path, into / path.name)
-
-
-def _changed_bytes(warehouse: Path, before: Path) -> int:
-    """Bytes of the published files that differ from the copy taken before the night (whole
-    64 KiB blocks), counting a new or grown file's new part whole."""
-    changed = 0
-    for path in _published(warehouse):
-        old = before / path.name
-        with open(path, "rb") as new_file, (open(old, "rb") if old.exists() else open(os.devnull, "rb")) as old_file:
-            while block := new_file.read(BLOCK):
-                if block != old_file.read(BLOCK):
-                    changed += len(block)
-    return changed
-
-
-def _mb(path: Path) -> float:
-    return path.stat().st_size / 1e6 if path.exists() else 0.0
 
 
 def _base(root: Path, articles: list[dict], settings):
@@ -148,7 +104,7 @@ def build(root: Path, target: int, chunk: int, base_articles: list[dict]) -> dic
                            env=env, capture_output=True, text=True, check=False)
     if setup.returncode != 0:
         sys.exit(f"airflow setup failed:\n{setup.stdout[-3000:]}\n{setup.stderr[-3000:]}")
-    done, seconds, peak = _run(env, "--no-migrate", "--logical-date", "2026-01-01")
+    done, seconds, peak = run_night(env, "--no-migrate", "--logical-date", "2026-01-01")
     if done.returncode != 0:
         sys.exit(f"the build night failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
     print(f"build night: {seconds:.1f} s, peak {peak:,.0f} MB", flush=True)
@@ -166,7 +122,7 @@ def _settle(live: Path, night: str = "2026-01-02") -> None:
     """A no-change night after the build night, so that both published files exist and the timed
     nights update the standby file as every later night does (the first publication after the
     build has no standby file yet and copies everything)."""
-    done, seconds, _ = _run(_env(live), "--no-migrate", "--logical-date", night)
+    done, seconds, _ = run_night(_env(live), "--no-migrate", "--logical-date", night)
     if done.returncode != 0:
         sys.exit(f"the settling night failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
     print(f"settling night (no new file, fills the standby file): {seconds:.1f} s", flush=True)
@@ -198,48 +154,32 @@ def stale(root: Path) -> list[str]:
 
 
 def nights(root: Path, night_articles: list[dict]) -> list[dict]:
-    """A 100-article night, then a no-change night, from a fresh copy of root/built."""
+    """A 100-article night, then two no-change nights, from a fresh copy of root/built: the first
+    brings the standby file up to the night's marts, the second is the steady state (README, "A
+    night that brings nothing")."""
     live = root / "live"
     shutil.rmtree(live, ignore_errors=True)
     shutil.copytree(root / "built", live, symlinks=True)
     env, warehouse = _env(live), live / "warehouse" / "quotewire.duckdb"
     rows = []
     for label, new_articles, night in ((f"{NIGHT_ARTICLES} new articles", night_articles, "2026-01-03"),
-                                       ("no new file", [], "2026-01-04")):
+                                       ("no new file", [], "2026-01-04"),
+                                       ("no new file, again", [], "2026-01-05")):
         for article in new_articles:
             (live / "landing" / f"{article['doc_id']}.txt").write_text(article["text"], encoding="utf-8")
-        _snapshot(warehouse, root / "before")
+        snapshot(warehouse, root / "before")
         load = os.getloadavg()[0]
-        done, seconds, peak = _run(env, "--no-migrate", "--logical-date", night)
+        done, seconds, peak = run_night(env, "--no-migrate", "--logical-date", night)
         if done.returncode != 0:
             sys.exit(f"{label} failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
         rows.append({"night": label, "seconds": round(seconds, 1), "peak_mb": round(peak), "load_before": load,
-                     "tasks": task_seconds(done.stdout), "link_rows_read": _rows_read(live),
-                     "published_bytes_changed": _changed_bytes(warehouse, root / "before"),
-                     "published_mb": round(_mb(warehouse), 1),
-                     "work_db_mb": round(_mb(warehouse.with_name("quotewire_work.duckdb")), 1)})
+                     "tasks": task_seconds(done.stdout), "link_rows_read": link_rows_read(live),
+                     "published_bytes_changed": changed_bytes(warehouse, root / "before"),
+                     "published_mb": round(size_mb(warehouse), 1),
+                     "work_db_mb": round(size_mb(warehouse.with_name("quotewire_work.duckdb")), 1)})
         print(f"  {root.name} {label}: {seconds:.1f} s (load {load:.2f})", flush=True)
     shutil.rmtree(root / "before", ignore_errors=True)
     return rows
-
-
-def _rows_read(live: Path) -> int | None:
-    """rows_read of the night's link task, from the newest run log of the warehouse."""
-    logs = sorted((live / "warehouse" / "state" / "logs").glob("*.log"), key=lambda p: p.stat().st_mtime)
-    found = re.findall(r"'rows_read': (\d+)", logs[-1].read_text(errors="replace")) if logs else []
-    return int(found[-1]) if found else None
-
-
-def _table(results: list[tuple[str, int, int, dict]]) -> None:
-    tasks = list(dict.fromkeys(t for *_, row in results for t in row["tasks"]))
-    print("| W | round | night | load (1 min) | " + " | ".join(tasks) + " | whole run (s) | peak RSS (MB) "
-          "| link rows read | published bytes changed (MB) | published file (MB) | work DB (MB) |")
-    print("|---" * (len(tasks) + 10) + "|")
-    for _, w, round_, row in results:
-        cells = [f"{row['tasks'][t]:.1f}" if t in row["tasks"] else "-" for t in tasks]
-        print(f"| {w:,} | {round_} | {row['night']} | {row['load_before']:.2f} | " + " | ".join(cells)
-              + f" | {row['seconds']:.1f} | {row['peak_mb']:,} | {'-' if row['link_rows_read'] is None else row['link_rows_read']} "
-              f"| {row['published_bytes_changed'] / 1e6:.1f} | {row['published_mb']:.1f} | {row['work_db_mb']:.1f} |")
 
 
 def main() -> int:
@@ -282,7 +222,7 @@ def main() -> int:
                          "once; build it again (a new --keep folder) to time the new linker")
             # Built before the settling night existed, or before a change of the dbt project: one
             # no-change night (a full dbt refresh) brings it up to date before the timed nights.
-            if len(_published(folder / "built" / "warehouse" / "quotewire.duckdb")) < 2 or stale(folder):
+            if len(published_files(folder / "built" / "warehouse" / "quotewire.duckdb")) < 2 or stale(folder):
                 shutil.rmtree(folder / "live", ignore_errors=True)
                 shutil.copytree(folder / "built", folder / "live", symlinks=True)
                 _settle(folder / "live", _unused_night())
@@ -295,7 +235,7 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     print()
-    _table(results)
+    print_table(results)
     if args.against:
         for round_ in range(1, args.rounds + 1):
             small, big = (r[3]["seconds"] for r in results if r[2] == round_ and r[3]["night"].startswith(str(NIGHT_ARTICLES)))
