@@ -274,10 +274,15 @@ def _text_article(db: Path, article_id: str, source_file: str, text: str, night:
              datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=night)])
 
 
-def test_reprints_follow_a_passage_crossing_the_boilerplate_limit_both_ways(tmp_path):
+@pytest.mark.parametrize("batch_pairs", [5000, 7])
+def test_reprints_follow_a_passage_crossing_the_boilerplate_limit_both_ways(tmp_path, monkeypatch, batch_pairs):
     """A passage in 50 articles is reprinted copy; in 51 it is boilerplate and pairs sharing only
-    it are dropped; when a new version of one file drops it, the pairs come back."""
+    it are dropped; when a new version of one file drops it, the pairs come back. The same with
+    the pairs' coverage merged a few pairs at a time (1,225 pairs in slices of 7)."""
+    from extractors.linking import incremental_overlaps
     from tests.test_overlaps import paragraph
+
+    monkeypatch.setattr(incremental_overlaps, "COVERAGE_BATCH_PAIRS", batch_pairs)
 
     shared = paragraph(7, 150)
     incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"

@@ -23,6 +23,10 @@ from extractors.linking.store import Store
 
 SHINGLE_WORDS = 8
 MAX_SHINGLE_ARTICLES = 50
+# Pairs whose coverage is merged in one statement: the merge's window functions hold all their
+# spans in memory (a pair within a cluster of copies has hundreds per side), so a night with many
+# pairs (a backfill, a large chunk) goes in slices instead of running out of DuckDB's memory limit.
+COVERAGE_BATCH_PAIRS = 5000
 _SIGN = 1 << 63
 
 
@@ -177,7 +181,17 @@ def _islands(spans_sql: str, partition: str) -> str:
 def _coverage(store: Store, pairs_table: str) -> None:
     """Append to temp table `cover` (a, b, side, start_char, end_char) the merged character
     intervals of each side of the pairs in `pairs_table(a, b)` covered by the shingles the pair
-    shares that at most MAX_SHINGLE_ARTICLES articles hold."""
+    shares that at most MAX_SHINGLE_ARTICLES articles hold, COVERAGE_BATCH_PAIRS pairs at a time
+    (each pair's intervals depend on its own shingles only)."""
+    store.execute(f"""create or replace temp table cover_batches as
+        select a, b, (row_number() over (order by a, b) - 1) // {COVERAGE_BATCH_PAIRS} as batch from {pairs_table}""")
+    (batches,) = store.con.execute("select coalesce(max(batch) + 1, 0) from cover_batches").fetchone()
+    for batch in range(batches):
+        store.execute(f"create or replace temp table cover_pairs as select a, b from cover_batches where batch = {batch}")
+        _coverage_of(store, "cover_pairs")
+
+
+def _coverage_of(store: Store, pairs_table: str) -> None:
     spans = f"""
         with x as (select distinct shingle, article_id from raw.link_shingles
                    where article_id in (select a from {pairs_table} union select b from {pairs_table})),
