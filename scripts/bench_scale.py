@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -153,6 +154,16 @@ def stale(root: Path) -> list[str]:
     return reasons + ([f"dbt: {dbt}"] if dbt else [])
 
 
+def new_night(candidates: list[dict], folders: list[Path]) -> list[dict]:
+    """The first NIGHT_ARTICLES candidates that no folder's landing folder holds yet (a folder
+    whose history began as another's timed copy holds that night's files)."""
+    held = {p.name for folder in folders for p in (folder / "built" / "landing").glob("*.txt")}
+    night = [a for a in candidates if f"{a['doc_id']}.txt" not in held][:NIGHT_ARTICLES]
+    if len(night) < NIGHT_ARTICLES:
+        sys.exit(f"only {len(night)} source articles are new to every folder; a night needs {NIGHT_ARTICLES}")
+    return night
+
+
 def nights(root: Path, night_articles: list[dict]) -> list[dict]:
     """A 100-article night, then two no-change nights, from a fresh copy of root/built: the first
     brings the standby file up to the night's marts, the second is the steady state (README, "A
@@ -172,6 +183,9 @@ def nights(root: Path, night_articles: list[dict]) -> list[dict]:
         done, seconds, peak = run_night(env, "--no-migrate", "--logical-date", night)
         if done.returncode != 0:
             sys.exit(f"{label} failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
+        loaded = re.search(r"articles loaded\s+(\d+) new", done.stdout)
+        if not loaded or int(loaded.group(1)) != len(new_articles):
+            sys.exit(f"{root.name} {label}: loaded {loaded and loaded.group(1)} new articles, not {len(new_articles)}")
         rows.append({"night": label, "seconds": round(seconds, 1), "peak_mb": round(peak), "load_before": load,
                      "tasks": task_seconds(done.stdout), "link_rows_read": link_rows_read(live),
                      "published_bytes_changed": changed_bytes(warehouse, root / "before"),
@@ -202,7 +216,7 @@ def main() -> int:
     from extractors.predict import read_jsonl
 
     source = read_jsonl(args.source)
-    base_articles, night_articles = source[:args.base], source[args.base:args.base + NIGHT_ARTICLES]
+    base_articles = source[:args.base]
     root = (args.keep or Path(tempfile.mkdtemp(prefix="quotewire-scale-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
     try:
@@ -229,6 +243,7 @@ def main() -> int:
                 shutil.rmtree(folder / "built")
                 shutil.copytree(folder / "live", folder / "built", symlinks=True)
         built = {folder: json.loads((folder / "built.json").read_text())["W"] for folder in folders}
+        night_articles = new_night(source[args.base:], folders)
         results = [(folder.name, built[folder], round_ + 1, row)
                    for round_ in range(args.rounds) for folder in folders for row in nights(folder, night_articles)]
     finally:
