@@ -183,9 +183,9 @@ def nights(root: Path, night_articles: list[dict]) -> list[dict]:
         done, seconds, peak = run_night(env, "--no-migrate", "--logical-date", night)
         if done.returncode != 0:
             sys.exit(f"{label} failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
-        loaded = re.search(r"articles loaded\s+(\d+) new", done.stdout)
-        if not loaded or int(loaded.group(1)) != len(new_articles):
-            sys.exit(f"{root.name} {label}: loaded {loaded and loaded.group(1)} new articles, not {len(new_articles)}")
+        taken = [int(m.group(1)) for m in re.finditer(r"(?:articles loaded|files quarantined)\s+(\d+)", done.stdout)]
+        if len(taken) != 2 or sum(taken) != len(new_articles):
+            sys.exit(f"{root.name} {label}: {taken} articles loaded and files quarantined, for {len(new_articles)} new files")
         rows.append({"night": label, "seconds": round(seconds, 1), "peak_mb": round(peak), "load_before": load,
                      "tasks": task_seconds(done.stdout), "link_rows_read": link_rows_read(live),
                      "published_bytes_changed": changed_bytes(warehouse, root / "before"),
