@@ -13,8 +13,9 @@ of 100 new articles and a night with nothing new, task by task.
    gates, builds and publishes the W articles (the build night, timed too but not the point),
    then a no-change night (so both published files exist, as on any later night), and copies the
    built folder aside (built/), so the nights can be timed again and again.
-3. Times a night of 100 new articles (the next 100 train articles as .txt files: real
-   extraction) and then two nights with no new file, from a fresh copy of the built folder,
+3. Times a night of 100 new articles (the first 100 train articles after the base that no
+   timed folder's landing folder holds, as .txt files: real extraction; the run stops if the night
+   does not load or quarantine every one of them) and then two nights with no new file, from a fresh copy of the built folder,
    each task from the run's own lines, with the peak memory of the run's largest process, the
    1-minute load average before the night, the sizes of the files and the bytes of the published
    files that changed (compared in 64 KiB blocks with a copy taken before the night).
@@ -37,14 +38,13 @@ import tempfile
 import time
 from pathlib import Path
 
+# Run as a script, so its own folder (scripts/) is on sys.path.
+from benchmark import task_seconds
+from scale_measure import changed_bytes, link_rows_read, print_table, published_files, run_night, size_mb, snapshot
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "eval" / "polnear" / "train.jsonl"
 NIGHT_ARTICLES = 100
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from benchmark import task_seconds  # noqa: E402 - importable only after the sys.path line above
-from scale_measure import (  # noqa: E402 - likewise
-    changed_bytes, link_rows_read, print_table, published_files, run_night, size_mb, snapshot)
 
 
 def _env(live: Path) -> dict:

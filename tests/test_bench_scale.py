@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 from extractors.extract import BatchResult
@@ -93,3 +95,20 @@ def test_copies_reprint_within_their_cluster_and_reword_across_clusters():
     later = next(s for s in starts if s // NAME_PERIOD > first // NAME_PERIOD)
     c, qc = copy(later)  # another story, people of another period
     assert qc.speaker != qa.speaker and not _windows(a.text) & _windows(c.text)
+
+
+def test_the_timed_night_brings_only_files_no_folder_holds(tmp_path):
+    from bench_scale import NIGHT_ARTICLES, new_night
+
+    held, other = tmp_path / "held", tmp_path / "other"
+    for folder, names in ((held, ["d000", "d002"]), (other, ["d005"])):
+        (folder / "built" / "landing").mkdir(parents=True)
+        for name in names:
+            (folder / "built" / "landing" / f"{name}.txt").write_text("x")
+    candidates = [{"doc_id": f"d{i:03d}", "text": "x"} for i in range(NIGHT_ARTICLES + 3)]
+    night = [a["doc_id"] for a in new_night(candidates, [held, other])]
+    assert len(night) == NIGHT_ARTICLES
+    assert not {"d000", "d002", "d005"} & set(night)
+    assert night[:3] == ["d001", "d003", "d004"]
+    with pytest.raises(SystemExit, match="only 99 source articles"):
+        new_night(candidates[:NIGHT_ARTICLES + 2], [held, other])
