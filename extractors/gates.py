@@ -4,7 +4,7 @@ Each suite is a JSON file in `expectations/<gate>/`. Its DataFrame comes from on
 
 - `meta.query`: DuckDB SQL run on the gate's database, opened read-only. The query may use
   `$exposed_after` (the time the last published run finished: rows loaded later are exposed by
-  this publish for the first time). GX has no DuckDB dialect, which is why the DataFrames are
+  this publish for the first time) and `$texts_since` (`raw_gate_parameters`). GX has no DuckDB dialect, which is why the DataFrames are
   read here and handed over.
 - `meta.frame: "candidate_file"`: one row per table of the candidate file or of the work
   database's marts, with row counts read through a DuckDB 1.x reader (the duckdb-cli beside
@@ -58,6 +58,35 @@ def _describe_failure(suite: str, outcome) -> str:
     elif "observed_value" in result:
         detail = f" (observed {result['observed_value']})"
     return f"{suite}.{config.type}({json.dumps(kwargs, default=str)}){detail}"
+
+
+# The earliest load of an article holding entities or quotes the raw gate has not seen (rows of
+# runs none of whose articles had been loaded by `$exposed_after`: a night's new articles, or
+# older ones a reprocess extracted again).
+_FIRST_UNSEEN_ARTICLE = """
+    with seen_runs as (
+        select distinct run_id from raw.articles
+        where ingested_at <= coalesce(cast($exposed_after as timestamptz), '-infinity'::timestamptz)
+    )
+    select min(ingested_at) from raw.articles
+    where article_id in (
+        select article_id from raw.entities where run_id not in (select run_id from seen_runs)
+        union
+        select article_id from raw.quotes where run_id not in (select run_id from seen_runs))
+"""
+
+
+def raw_gate_parameters(work_db: Path, exposed_after: datetime | None) -> dict[str, Any]:
+    """The raw gate's query parameters: `$exposed_after`, and `$texts_since`, the load time of the
+    oldest article whose text the gate compares with unseen rows (None when there is none).
+
+    The suites read article texts from `$texts_since` on: a constant the scan compares with each
+    row group's load times, so DuckDB skips the older groups instead of decompressing every text
+    ever loaded (about 1 GB at 100,000 articles) to join the night's rows with their articles.
+    """
+    with connect(work_db, read_only=True) as con:
+        (since,) = con.execute(_FIRST_UNSEEN_ARTICLE, {"exposed_after": exposed_after}).fetchone()
+    return {"exposed_after": exposed_after, "texts_since": since}
 
 
 def last_published_at(work_db: Path) -> datetime | None:

@@ -38,11 +38,11 @@ def _gate(gate: str, suites: str, database, run_id: str, canary: bool = False, *
 @as_task("raw_gate")
 def raw_gate(run_id: str) -> str:
     """Check every raw row this publish exposes for the first time: all loaded since the last publish."""
-    from extractors.gates import last_published_at
+    from extractors.gates import last_published_at, raw_gate_parameters
 
     work_db = Settings.from_env().work_db
     return _gate("raw_gate", "raw", work_db, run_id, canary=True,
-                 query_parameters={"exposed_after": last_published_at(work_db)})
+                 query_parameters=raw_gate_parameters(work_db, last_published_at(work_db)))
 
 
 @as_task("dbt_build")

@@ -86,7 +86,9 @@ def ensure_schema(path: Path) -> None:
     """Create the raw and ops tables, and add record fields newer than an existing work database."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with connect(path) as con:
+        con.execute("begin transaction")  # all or nothing, the copy of a keyed table's rows included
         create_schema(con)
+        con.execute("commit")
 
 
 def known_inputs(work_db: Path) -> tuple[set[tuple[str, str]], dict[str, str]]:
@@ -148,7 +150,9 @@ def load_batches(work_db: Path, run_id: str, batches: list[dict[str, str]], quar
     """Load extraction batches and discovery's quarantine into the raw tables, in one transaction.
 
     Rows whose key is already present are skipped, so loading the same batch twice adds nothing.
-    Returns how many rows each table gained.
+    The check is an anti-join that hashes the night's keys and streams the loaded ones past them
+    (`not exists`), not `not in (select ...)`, which would hash every key ever loaded (a memory
+    and time that grow with the warehouse). Returns how many rows each table gained.
     """
     ensure_schema(work_db)
     added: dict[str, int] = {}
@@ -172,8 +176,8 @@ def load_batches(work_db: Path, run_id: str, batches: list[dict[str, str]], quar
                 con.execute(
                     f"""insert into raw.{table} by name
                         select distinct on ({key}) *, $run_id as run_id{extra}
-                        from read_parquet($files, union_by_name = true)
-                        where {key} not in (select {key} from raw.{table})
+                        from read_parquet($files, union_by_name = true) as incoming
+                        where not exists (select 1 from raw.{table} as loaded where loaded.{key} = incoming.{key})
                           and article_id not in (select article_id from duplicate_articles)""",
                     {"run_id": run_id, "files": files},
                 )

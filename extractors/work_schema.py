@@ -22,11 +22,17 @@ RAW_TABLES: dict[str, type] = {
 # Key columns: a row whose key is already present is never loaded again.
 RAW_KEYS = {"articles": "article_id", "entities": "entity_id", "quotes": "quote_id"}
 
+# The raw tables carry no primary key. Each writer keeps its keys unique itself (loading skips a
+# key already present, the linking step deletes before it inserts) and dbt's `unique` tests check
+# the marts built from them. A DuckDB key is an in-memory index of every key ever written: each
+# insert or delete loads all of it and each checkpoint writes it out again, so a night's small
+# write would cost time and memory in proportion to the warehouse. Warehouses created with the
+# keys have them removed the next time the schema is ensured (`_drop_raw_keys`).
 SCHEMA_SQL = """
 create schema if not exists raw;
 create schema if not exists ops;
 create table if not exists raw.articles (
-    article_id varchar primary key,
+    article_id varchar not null,
     content_hash varchar not null,
     source_file varchar not null,
     record_index integer not null,
@@ -47,7 +53,7 @@ create table if not exists raw.articles (
     ingested_at timestamptz not null
 );
 create table if not exists raw.entities (
-    entity_id varchar primary key,
+    entity_id varchar not null,
     article_id varchar not null,
     label varchar not null,
     entity_text varchar not null,
@@ -56,7 +62,7 @@ create table if not exists raw.entities (
     run_id varchar not null
 );
 create table if not exists raw.quotes (
-    quote_id varchar primary key,
+    quote_id varchar not null,
     article_id varchar not null,
     quote_text varchar not null,
     start_char integer not null,
@@ -89,7 +95,7 @@ create table if not exists raw.entity_links (
     matched_alias varchar not null
 );
 create table if not exists raw.claim_assignments (
-    quote_id varchar primary key,
+    quote_id varchar not null,
     claim_id varchar not null,
     match_rule varchar not null,
     matched_quote_id varchar,
@@ -97,7 +103,7 @@ create table if not exists raw.claim_assignments (
     assigned_at timestamptz not null default current_timestamp
 );
 create table if not exists raw.claim_variants (
-    variant_id varchar primary key,
+    variant_id varchar not null,
     claim_id varchar not null,
     wording varchar not null,
     is_canonical boolean not null,
@@ -106,7 +112,7 @@ create table if not exists raw.claim_variants (
     material_change boolean not null
 );
 create table if not exists raw.quote_variants (
-    quote_id varchar primary key,
+    quote_id varchar not null,
     variant_id varchar not null
 );
 create table if not exists raw.article_overlaps (
@@ -118,7 +124,7 @@ create table if not exists raw.article_overlaps (
     share_b double not null
 );
 create table if not exists raw.article_reprints (
-    article_id varchar primary key,
+    article_id varchar not null,
     text_chars integer not null,
     reprinted_chars integer not null
 );
@@ -266,12 +272,17 @@ def mart_inputs_state(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 # The current version of every landing record: its newest load. The dbt model
-# int_articles_current applies the same rule for the marts.
+# int_articles_current applies the same rule for the marts. The version is chosen over the
+# narrow columns that decide it and its row read after: a window over whole rows holds every
+# version's text in memory (about 1 GB at 100,000 articles).
 CURRENT_ARTICLES = """
     select * from raw.articles
-    qualify row_number() over (
-        partition by source_file, record_index order by ingested_at desc, article_id
-    ) = 1
+    where article_id in (
+        select article_id from raw.articles
+        qualify row_number() over (
+            partition by source_file, record_index order by ingested_at desc, article_id
+        ) = 1
+    )
 """
 
 
@@ -285,6 +296,7 @@ def duckdb_type(annotation: object) -> str:
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw and ops tables, and add record fields and change stamps newer than an
     existing work database."""
+    keyed = _drop_raw_keys(con)
     con.execute(SCHEMA_SQL)
     for table, record_type in RAW_TABLES.items():
         for field in fields(record_type):
@@ -293,3 +305,27 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in CHANGE_STAMPED:
         con.execute(f"alter table raw.{table} add column if not exists change_seq bigint "
                     f"default nextval('{CHANGE_SEQUENCE}')")
+    for table in keyed:
+        con.execute(f"insert into raw.{table} by name select * from raw.{table}{KEYED_SUFFIX}")
+        con.execute(f"drop table raw.{table}{KEYED_SUFFIX}")
+
+
+KEYED_SUFFIX = "__keyed"
+
+
+def raw_tables_with_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Raw tables that still carry the primary key older warehouses were created with."""
+    return [t for (t,) in con.execute(
+        """select distinct table_name from duckdb_constraints()
+           where schema_name = 'raw' and constraint_type = 'PRIMARY KEY' order by table_name""").fetchall()]
+
+
+def _drop_raw_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Set aside the raw tables created with a primary key, so that SCHEMA_SQL creates them anew
+    without one; `create_schema` then copies their rows over (DuckDB cannot drop a key in place).
+    Done once per warehouse; the caller's transaction, if any, makes it all or nothing."""
+    keyed = raw_tables_with_keys(con)
+    for table in keyed:
+        con.execute(f"alter table raw.{table} rename to {table}{KEYED_SUFFIX}")
+    return keyed
+

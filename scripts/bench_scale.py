@@ -17,8 +17,9 @@ of 100 new articles and a night with nothing new, task by task.
    timed folder's landing folder holds, as .txt files: real extraction; the run stops if the night
    does not load or quarantine every one of them) and then two nights with no new file, from a fresh copy of the built folder,
    each task from the run's own lines, with the peak memory of the run's largest process, the
-   1-minute load average before the night, the sizes of the files and the bytes of the published
-   files that changed (compared in 64 KiB blocks with a copy taken before the night).
+   1-minute load average before the night, the sizes of the files, the bytes of the published
+   files that changed (compared in 64 KiB blocks with a copy taken before the night) and dbt's
+   slowest nodes (from its run_results.json).
    With `--against DIR` (another kept, built folder, e.g. W = 1,000) the nights of both are
    timed in turn, `--rounds` times (DIR, this, DIR, this), and the ratio of the 100-article
    nights is printed: both see the same shared machine.
@@ -40,7 +41,7 @@ from pathlib import Path
 
 # Run as a script, so its own folder (scripts/) is on sys.path.
 from benchmark import task_seconds
-from scale_measure import changed_bytes, link_rows_read, print_table, published_files, run_night, size_mb, snapshot
+from scale_measure import changed_bytes, dbt_slowest, link_rows_read, print_table, published_files, run_night, size_mb, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "eval" / "polnear" / "train.jsonl"
@@ -188,6 +189,7 @@ def nights(root: Path, night_articles: list[dict]) -> list[dict]:
             sys.exit(f"{root.name} {label}: {taken} articles loaded and files quarantined, for {len(new_articles)} new files")
         rows.append({"night": label, "seconds": round(seconds, 1), "peak_mb": round(peak), "load_before": load,
                      "tasks": task_seconds(done.stdout), "link_rows_read": link_rows_read(live),
+                     "dbt_slowest": dbt_slowest(live),
                      "published_bytes_changed": changed_bytes(warehouse, root / "before"),
                      "published_mb": round(size_mb(warehouse), 1),
                      "work_db_mb": round(size_mb(warehouse.with_name("quotewire_work.duckdb")), 1)})

@@ -1,8 +1,9 @@
 """What `bench_scale.py` measures of a night: its peak memory, the bytes of the published files it
-changed, the rows its link read, and the table of the timed nights."""
+changed, the rows its link read, its slowest dbt nodes, and the table of the timed nights."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -64,6 +65,17 @@ def link_rows_read(live: Path) -> int | None:
     logs = sorted((live / "warehouse" / "state" / "logs").glob("*.log"), key=lambda p: p.stat().st_mtime)
     found = re.findall(r"'rows_read': (\d+)", logs[-1].read_text(errors="replace")) if logs else []
     return int(found[-1]) if found else None
+
+
+def dbt_slowest(live: Path, n: int = 6) -> list[list]:
+    """The night's slowest dbt nodes (models and tests) with their seconds, from dbt's own
+    run_results.json in the warehouse's state folder: where `dbt_build` spends its time."""
+    found = live / "warehouse" / "state" / "dbt" / "target" / "run_results.json"
+    if not found.exists():
+        return []
+    results = json.loads(found.read_text(encoding="utf-8"))["results"]
+    timed = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:n]
+    return [[r["unique_id"].split(".", 2)[-1], round(r["execution_time"], 2)] for r in timed]
 
 
 def print_table(results: list[tuple[str, int, int, dict]]) -> None:

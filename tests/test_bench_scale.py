@@ -3,6 +3,7 @@ pointing at its text (the raw gate would refuse them otherwise)."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 
@@ -112,3 +113,16 @@ def test_the_timed_night_brings_only_files_no_folder_holds(tmp_path):
     assert night[:3] == ["d001", "d003", "d004"]
     with pytest.raises(SystemExit, match="only 99 source articles"):
         new_night(candidates[:NIGHT_ARTICLES + 2], [held, other])
+
+
+def test_a_night_s_slowest_dbt_nodes_come_from_dbt_s_own_results_slowest_first(tmp_path):
+    from scale_measure import dbt_slowest
+
+    target = tmp_path / "warehouse" / "state" / "dbt" / "target"
+    target.mkdir(parents=True)
+    results = [{"unique_id": f"model.quotewire.m{i}", "execution_time": t} for i, t in enumerate([0.5, 3.25, 1.0])]
+    results.append({"unique_id": "test.quotewire.unique_quotes_quote_id.abc", "execution_time": 2.004})
+    (target / "run_results.json").write_text(json.dumps({"results": results}))
+
+    assert dbt_slowest(tmp_path, n=3) == [["m1", 3.25], ["unique_quotes_quote_id.abc", 2.0], ["m2", 1.0]]
+    assert dbt_slowest(tmp_path / "elsewhere") == []

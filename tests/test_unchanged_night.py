@@ -242,30 +242,31 @@ def test_the_raw_gates_canary_is_rerun_for_a_swapped_model(tmp_path, monkeypatch
 def test_a_gate_verdict_is_reused_only_for_the_same_suites_parameters_and_data(seeded, tmp_path):
     import shutil
 
-    from extractors.gates import last_published_at, run_gate
+    from extractors.gates import last_published_at, raw_gate_parameters, run_gate
 
     suites, state = tmp_path / "raw", tmp_path / "state"
     shutil.copytree(ROOT / "expectations" / "raw", suites)
-    tonight = {"exposed_after": last_published_at(seeded.work_db)}
+    tonight = raw_gate_parameters(seeded.work_db, last_published_at(seeded.work_db))
+    every_row = raw_gate_parameters(seeded.work_db, None)
     first = run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.5}, tonight, state_dir=state)
     again = run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.5}, tonight, state_dir=state)
     assert first.passed and not first.notes
     assert again.passed and "verdict reused from" in again.message and again.n_expectations == first.n_expectations
     # Other data (every row exposed), another parameter: validated again.
-    everything = run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.5}, {"exposed_after": None},
+    everything = run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.5}, every_row,
                           state_dir=state)
     assert everything.passed and not everything.notes
     # Tonight's frames again after another night's: its verdict is still kept.
     assert "verdict reused" in run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.5}, tonight,
                                         state_dir=state).message
-    assert not run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.4}, {"exposed_after": None},
+    assert not run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.4}, every_row,
                         state_dir=state).notes
     # A suite changed so that the data breaks it: run, failed, and failed again the next time.
     spec = json.loads((suites / "articles.json").read_text(encoding="utf-8"))
     spec["expectations"][1]["kwargs"]["min_value"] = 10**6
     (suites / "articles.json").write_text(json.dumps(spec), encoding="utf-8")
     for _ in range(2):
-        broken = run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.5}, {"exposed_after": None},
+        broken = run_gate("raw_gate", suites, seeded.work_db, {"max_quarantine_share": 0.5}, every_row,
                           state_dir=state)
         assert not broken.passed and "raw_articles.expect_column_values_to_be_between" in broken.message
 

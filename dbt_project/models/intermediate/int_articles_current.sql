@@ -2,13 +2,21 @@
 -- A file whose bytes changed is reloaded as a new version; the marts report only the newest.
 -- Outlet: explicit metadata, else the URL's domain through the outlet registry seed, else a
 -- signature in the text ("notifications from The Independent"), else 'unknown'.
-with latest as (
-    select *
+-- The newest version is chosen over the narrow columns that decide it, then its row is read: a
+-- window over whole rows would hold every version's text in memory at once.
+with newest as (
+    select article_id
     from {{ ref('stg_raw__articles') }}
     qualify row_number() over (
         partition by source_file, record_index
         order by ingested_at desc, article_id asc
     ) = 1
+),
+
+latest as (
+    select *
+    from {{ ref('stg_raw__articles') }}
+    where article_id in (select article_id from newest)
 ),
 
 registry as (
