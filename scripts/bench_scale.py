@@ -180,7 +180,7 @@ def nights(root: Path, night_articles: list[dict]) -> list[dict]:
         for article in new_articles:
             (live / "landing" / f"{article['doc_id']}.txt").write_text(article["text"], encoding="utf-8")
         snapshot(warehouse, root / "before")
-        load = os.getloadavg()[0]
+        load, started = os.getloadavg()[0], time.time()
         done, seconds, peak = run_night(env, "--no-migrate", "--logical-date", night)
         if done.returncode != 0:
             sys.exit(f"{label} failed:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}")
@@ -189,7 +189,7 @@ def nights(root: Path, night_articles: list[dict]) -> list[dict]:
             sys.exit(f"{root.name} {label}: {taken} articles loaded and files quarantined, for {len(new_articles)} new files")
         rows.append({"night": label, "seconds": round(seconds, 1), "peak_mb": round(peak), "load_before": load,
                      "tasks": task_seconds(done.stdout), "link_rows_read": link_rows_read(live),
-                     "dbt_slowest": dbt_slowest(live),
+                     "dbt_slowest": dbt_slowest(live, started),
                      "published_bytes_changed": changed_bytes(warehouse, root / "before"),
                      "published_mb": round(size_mb(warehouse), 1),
                      "work_db_mb": round(size_mb(warehouse.with_name("quotewire_work.duckdb")), 1)})

@@ -67,11 +67,12 @@ def link_rows_read(live: Path) -> int | None:
     return int(found[-1]) if found else None
 
 
-def dbt_slowest(live: Path, n: int = 6) -> list[list]:
+def dbt_slowest(live: Path, since: float, n: int = 6) -> list[list]:
     """The night's slowest dbt nodes (models and tests) with their seconds, from dbt's own
-    run_results.json in the warehouse's state folder: where `dbt_build` spends its time."""
+    run_results.json in the warehouse's state folder: where `dbt_build` spends its time. Empty
+    when no build wrote it since `since` (a night with nothing to build skips `dbt build`)."""
     found = live / "warehouse" / "state" / "dbt" / "target" / "run_results.json"
-    if not found.exists():
+    if not found.exists() or found.stat().st_mtime < since:
         return []
     results = json.loads(found.read_text(encoding="utf-8"))["results"]
     timed = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:n]

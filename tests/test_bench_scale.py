@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 
 import pytest
 
@@ -115,7 +116,7 @@ def test_the_timed_night_brings_only_files_no_folder_holds(tmp_path):
         new_night(candidates[:NIGHT_ARTICLES + 2], [held, other])
 
 
-def test_a_night_s_slowest_dbt_nodes_come_from_dbt_s_own_results_slowest_first(tmp_path):
+def test_a_night_s_slowest_dbt_nodes_come_from_dbt_s_own_results_slowest_first_and_only_its_own(tmp_path):
     from scale_measure import dbt_slowest
 
     target = tmp_path / "warehouse" / "state" / "dbt" / "target"
@@ -124,5 +125,7 @@ def test_a_night_s_slowest_dbt_nodes_come_from_dbt_s_own_results_slowest_first(t
     results.append({"unique_id": "test.quotewire.unique_quotes_quote_id.abc", "execution_time": 2.004})
     (target / "run_results.json").write_text(json.dumps({"results": results}))
 
-    assert dbt_slowest(tmp_path, n=3) == [["m1", 3.25], ["unique_quotes_quote_id.abc", 2.0], ["m2", 1.0]]
-    assert dbt_slowest(tmp_path / "elsewhere") == []
+    assert dbt_slowest(tmp_path, since=0, n=3) == [["m1", 3.25], ["unique_quotes_quote_id.abc", 2.0], ["m2", 1.0]]
+    assert dbt_slowest(tmp_path / "elsewhere", since=0) == []
+    # A night that skipped `dbt build` left an earlier night's results: none are this night's.
+    assert dbt_slowest(tmp_path, since=time.time() + 60) == []
