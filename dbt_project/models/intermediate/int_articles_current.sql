@@ -14,9 +14,9 @@ with newest as (
 ),
 
 latest as (
-    select *
-    from {{ ref('stg_raw__articles') }}
-    where article_id in (select article_id from newest)
+    select versions.*
+    from {{ ref('stg_raw__articles') }} as versions
+    where versions.article_id in (select newest.article_id from newest)
 ),
 
 registry as (
