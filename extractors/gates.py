@@ -4,8 +4,8 @@ Each suite is a JSON file in `expectations/<gate>/`. Its DataFrame comes from on
 
 - `meta.query`: DuckDB SQL run on the gate's database, opened read-only. The query may use
   `$exposed_after` (the time the last published run finished: rows loaded later are exposed by
-  this publish for the first time) and `$texts_since` (`raw_gate_parameters`). GX has no DuckDB dialect, which is why the DataFrames are
-  read here and handed over.
+  this publish for the first time) and `$texts_since` (`raw_gate_parameters`). GX has no DuckDB
+  dialect, which is why the DataFrames are read here and handed over.
 - `meta.frame: "candidate_file"`: one row per table of the candidate file or of the work
   database's marts, with row counts read through a DuckDB 1.x reader (the duckdb-cli beside
   the Python interpreter), so the gate sees the file that will be published as readers will.

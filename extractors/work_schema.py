@@ -27,7 +27,9 @@ RAW_KEYS = {"articles": "article_id", "entities": "entity_id", "quotes": "quote_
 # the marts built from them. A DuckDB key is an in-memory index of every key ever written: each
 # insert or delete loads all of it and each checkpoint writes it out again, so a night's small
 # write would cost time and memory in proportion to the warehouse. Warehouses created with the
-# keys have them removed the next time the schema is ensured (`_drop_raw_keys`).
+# keys have them removed the next time the schema is ensured (`_drop_raw_keys`), their rows kept
+# aside under this suffix for the length of that transaction.
+KEYED_SUFFIX = "__keyed"
 SCHEMA_SQL = """
 create schema if not exists raw;
 create schema if not exists ops;
@@ -310,8 +312,6 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"drop table raw.{table}{KEYED_SUFFIX}")
 
 
-KEYED_SUFFIX = "__keyed"
-
 
 def raw_tables_with_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Raw tables that still carry the primary key older warehouses were created with."""
@@ -323,9 +323,8 @@ def raw_tables_with_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
 def _drop_raw_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Set aside the raw tables created with a primary key, so that SCHEMA_SQL creates them anew
     without one; `create_schema` then copies their rows over (DuckDB cannot drop a key in place).
-    Done once per warehouse; the caller's transaction, if any, makes it all or nothing."""
+    Done once per warehouse, inside `ensure_schema`'s transaction: all or nothing."""
     keyed = raw_tables_with_keys(con)
     for table in keyed:
         con.execute(f"alter table raw.{table} rename to {table}{KEYED_SUFFIX}")
     return keyed
-

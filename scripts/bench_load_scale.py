@@ -106,6 +106,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True, help="scratch folder (emptied first)")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.work_db is None and args.step in (None, "prepare"):
+        parser.error("--work-db is needed: the built work database whose rows are multiplied")
     if args.step == "prepare":
         prepare(args.work_db.resolve(), args.times, args.out.resolve())
         return 0
@@ -119,6 +121,7 @@ def main() -> int:
                     "--out", str(args.out), "--step", "prepare"], check=True)
     with duckdb.connect(str(args.out / "work.duckdb"), read_only=True) as con:
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in IDS}
+        # Asked here rather than through work_schema.raw_tables_with_keys: older checkouts lack it.
         keyed = [t for (t,) in con.execute("select distinct table_name from duckdb_constraints() "
                                            "where schema_name = 'raw' and constraint_type = 'PRIMARY KEY'").fetchall()]
     print(f"code: {CODE}")

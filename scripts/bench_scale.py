@@ -14,9 +14,9 @@ of 100 new articles and a night with nothing new, task by task.
    then a no-change night (so both published files exist, as on any later night), and copies the
    built folder aside (built/), so the nights can be timed again and again.
 3. Times a night of 100 new articles (the first 100 train articles after the base that no
-   timed folder's landing folder holds, as .txt files: real extraction; the run stops if the night
-   does not load or quarantine every one of them) and then two nights with no new file, from a fresh copy of the built folder,
-   each task from the run's own lines, with the peak memory of the run's largest process, the
+   timed folder's landing folder holds, as .txt files: real extraction; the run stops if the
+   night does not load or quarantine every one of them) and then two nights with no new file,
+   from a fresh copy of the built folder, each task from the run's own lines, with the peak memory of the run's largest process, the
    1-minute load average before the night, the sizes of the files, the bytes of the published
    files that changed (compared in 64 KiB blocks with a copy taken before the night) and dbt's
    slowest nodes (from its run_results.json).

@@ -16,7 +16,11 @@ from extractors.publish import build_candidate
 
 SUITES = PROJECT_ROOT / "expectations"
 PARAMETERS = {"max_quarantine_share": 0.5}
-# The raw gate as the first night runs it: nothing published yet, every row is new.
+
+
+def _every_row(work_db):
+    """The raw gate's parameters as the first night has them: nothing published yet, every row is new."""
+    return raw_gate_parameters(work_db, None)
 
 
 def _corrupt(database, sql):
@@ -73,7 +77,7 @@ def test_every_raw_expectation_has_a_breaking_case():
 
 
 def test_gates_pass_on_the_seed_run(seeded, tmp_path):
-    raw = run_gate("raw_gate", SUITES / "raw", seeded.work_db, PARAMETERS, raw_gate_parameters(seeded.work_db, None))
+    raw = run_gate("raw_gate", SUITES / "raw", seeded.work_db, PARAMETERS, _every_row(seeded.work_db))
     assert raw.passed, raw.message
     assert raw.n_expectations == len(RAW_CASES)
     candidate = tmp_path / "candidate.duckdb"
@@ -86,7 +90,7 @@ def test_gates_pass_on_the_seed_run(seeded, tmp_path):
 def test_raw_gate_fails_on_broken_rows(deployment, expectation):
     suite, kind, column = expectation
     _corrupt(deployment.work_db, RAW_CASES[expectation])
-    result = run_gate("raw_gate", SUITES / "raw", deployment.work_db, PARAMETERS, raw_gate_parameters(deployment.work_db, None))
+    result = run_gate("raw_gate", SUITES / "raw", deployment.work_db, PARAMETERS, _every_row(deployment.work_db))
     assert not result.passed
     assert f"{suite}.{kind}" in result.message and f'"column": "{column}"' in result.message, result.message
 
