@@ -2,8 +2,8 @@
 
 An incremental build (extractors/transform.py) recomputes the incremental marts for the articles
 of `int_changed_articles`, the claims of `int_changed_claims` and the registry entities of
-`int_changed_entities`, and its merges delete rows only among those (plus the claims left without
-any wording: macros/changed_rows.sql). So between two builds, the rows of those marts change only
+`int_changed_entities`, and it deletes and inserts rows only among those (plus the claims left
+without any wording: macros/changed_rows.sql). So between two builds, the rows of those marts change only
 within those articles, claims and entities. Each passing build
 records here, in the transaction that records it as the last build:
 
@@ -55,7 +55,7 @@ def marker(generation: int, digest: str, built_at: datetime) -> str:
 
 def claims_leaving(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Before an incremental build: the claims of marts.claims without a wording any more, which
-    the build's merges delete (they are in no `int_changed_claims`)."""
+    the build deletes (they are in no `int_changed_claims`)."""
     (n,) = con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' "
                        "and table_name = 'claims'").fetchone()
     if not n:

@@ -159,7 +159,7 @@ def changed_after(inputs: dict | None, digest: str) -> int | None:
 
 def _record_build(work_db: Path, inputs: dict | None, digest: str | None,
                   since: int | None = None, leaving: list[str] | None = None) -> list[str]:
-    """Forget the last build (digest None: a build starts; returns the claims its merges will
+    """Forget the last build (digest None: a build starts; returns the claims it will
     delete, when it recomputes what came after `since`), or record a passing one with what it
     recomputed (extractors/build_log.py)."""
     from extractors import build_log

@@ -98,7 +98,7 @@ def _differing_rows(work: Path, warehouse: Path) -> dict[str, int]:
     return {t: n for t, n in differ.items() if n}
 
 
-def run(work_db: Path, times: int, out: Path, project: Path, check: bool = False) -> None:
+def run(work_db: Path, times: int, out: Path, project: Path, check: bool = False, keep: bool = False) -> None:
     folder = out / f"x{times}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -142,19 +142,22 @@ def run(work_db: Path, times: int, out: Path, project: Path, check: bool = False
             differ = _differing_rows(work, warehouse)
             print(f"    published file {'differs from the marts: ' + repr(differ) if differ else 'equals the marts'}",
                   flush=True)
-    shutil.rmtree(folder)
+    if not keep:
+        shutil.rmtree(folder)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work-db", type=Path, required=True, help="a built work database to copy")
     parser.add_argument("--times", type=int, nargs="+", default=[1, 20], help="copies of its rows, per run")
-    parser.add_argument("--out", type=Path, required=True, help="scratch folder (removed per run)")
+    parser.add_argument("--out", type=Path, required=True, help="scratch folder (each run's removed unless --keep)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep each run's folder: x<times>/night holds the state before the night's build")
     parser.add_argument("--project", type=Path, default=ROOT / "dbt_project")
     parser.add_argument("--check", action="store_true", help="compare the published file with the marts after each sync")
     args = parser.parse_args()
     for times in args.times:
-        run(args.work_db, times, args.out, args.project, args.check)
+        run(args.work_db, times, args.out, args.project, args.check, args.keep)
 
 
 if __name__ == "__main__":

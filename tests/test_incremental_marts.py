@@ -159,6 +159,13 @@ def test_incremental_builds_equal_a_full_refresh_night_after_night(bundles, tmp_
     within = "8 compared within what the builds since recomputed"
     assert [p.startswith("full") for p in published] == [True, True, False, False], published
     assert all(p.endswith(within) for p in published[2:]), published
+    # After a failed build (no record of the last one) the next recomputes every row, and its
+    # rows replace the incremental marts' whole, as a full refresh would.
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from ops.dbt_last_build")
+    result = dbt_build(PROJECT, db, state)
+    assert result.passed and result.mode == "incremental", result.message
+    assert _marts(db) == _full_refresh_copy(db, tmp_path / "full_every_row", monkeypatch)
 
 
 def test_a_changed_project_or_the_setting_forces_a_full_refresh(tmp_path, monkeypatch):

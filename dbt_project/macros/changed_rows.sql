@@ -4,8 +4,8 @@
     when the last passing build began (extractors/transform.py). Every raw row the marts read
     carries the number it was written with (`change_seq`), so the rows written since are known,
     and int_changed_articles / int_changed_claims say which articles and claims they touch. An
-    incremental build then computes the large marts for those only, merges them on their key and
-    deletes the rows of those articles or claims that left. Unset (a first build, or the
+    incremental build then computes the large marts for those only and replaces those articles'
+    or claims' rows with them (`replace_recomputed`, below). Unset (a first build, or the
     build after a failed one): every article and claim is recomputed, as a full refresh would. -#}
 
 {% macro changed_after() -%}
@@ -19,14 +19,32 @@
     {{ return(changed_after() is not none and this is not none and is_incremental()) }}
 {%- endmacro %}
 
-{#- The merge of a large mart: update the rows that differ, insert the new ones, and delete the
-    rows that left, among the rows the build recomputed (`recomputed`: a condition on the
-    target row DBT_INTERNAL_DEST). -#}
-{% macro merge_changed_rows(recomputed) -%}
-    {{ return({
-        "when_matched": [{"action": "update", "mode": "by_name",
-                          "condition": "DBT_INTERNAL_DEST is distinct from DBT_INTERNAL_SOURCE"}],
-        "when_not_matched": [{"action": "insert", "mode": "by_name"},
-                             {"by": "source", "action": "delete", "condition": recomputed}]
-    }) }}
+{#- The incremental strategy of the large marts and the registry's (`replace_recomputed`, set
+    in dbt_project.yml): delete the existing rows the build recomputed, then insert what it
+    computed. A model names its recomputed rows in its `recomputed` config, a condition on the
+    existing row DBT_INTERNAL_DEST ("its article is among int_changed_articles"). Rows of a key
+    the build computed are deleted wherever they are, as a merge on the key would update them,
+    so a key can be doubled only among the rows the build recomputed (the scope of the marts'
+    `unique` tests). A build that recomputed every row (no QUOTEWIRE_CHANGED_AFTER) replaces
+    every row, as a full refresh would. A merge "when not matched by source" would join every
+    existing row with the computed ones, reading each column of the table (every article's
+    text) to compare them; this deletes by the key columns only. -#}
+
+{% macro get_incremental_replace_recomputed_sql(arg_dict) -%}
+    {%- set target = arg_dict["target_relation"] -%}
+    {%- set source = arg_dict["temp_relation"] -%}
+    {%- set keys = [arg_dict["unique_key"]] if arg_dict["unique_key"] is string else arg_dict["unique_key"] -%}
+    {%- set recomputed = config.require("recomputed") -%}
+{%- if only_changed() %}
+    delete from {{ target }} as DBT_INTERNAL_DEST
+    where ({{ recomputed }})
+        or exists (
+            select 1 from {{ source }} as DBT_INTERNAL_SOURCE
+            where {% for key in keys %}DBT_INTERNAL_SOURCE.{{ key }} = DBT_INTERNAL_DEST.{{ key }}{{ " and " if not loop.last }}{% endfor %}
+        );
+{%- else %}
+    -- every row was recomputed: the computed rows replace the table's
+    delete from {{ target }};
+{%- endif %}
+    insert into {{ target }} by name select * from {{ source }}
 {%- endmacro %}

@@ -1,11 +1,17 @@
-{{ config(merge_clauses=merge_changed_rows(
-    "DBT_INTERNAL_DEST.article_id in (select article_id from intermediate.int_changed_articles)")) }}
+{{ config(recomputed=
+    "DBT_INTERNAL_DEST.article_id in (select article_id from intermediate.int_changed_articles)") }}
 -- depends_on: {{ ref('int_changed_articles') }}
+-- The text is read by id once the articles are chosen: through the version window it would be
+-- read for every article.
 with articles as (
-    select * from {{ ref('int_articles_current') }}
+    select * exclude (text) from {{ ref('int_articles_current') }}
 {%- if only_changed() %}
     where article_id in (select article_id from {{ ref('int_changed_articles') }})
 {%- endif %}
+),
+
+texts as (
+    select article_id, text from {{ ref('stg_raw__articles') }}
 ),
 
 quote_counts as (
@@ -49,7 +55,8 @@ select
     coalesce(quote_counts.n_speakers, 0) as n_speakers,
     coalesce(entity_counts.n_entities, 0) as n_entities,
     articles.extra_metadata,
-    articles.text
+    texts.text
 from articles
+inner join texts using (article_id)
 left join quote_counts using (article_id)
 left join entity_counts using (article_id)

@@ -1,6 +1,6 @@
-{{ config(merge_clauses=merge_changed_rows(
+{{ config(recomputed=
     "DBT_INTERNAL_DEST.claim_id in (select claim_id from intermediate.int_changed_claims)"
-    ~ " or DBT_INTERNAL_DEST.claim_id not in (select claim_id from staging.stg_raw__claim_variants)")) }}
+    ~ " or DBT_INTERNAL_DEST.claim_id not in (select claim_id from staging.stg_raw__claim_variants)") }}
 -- depends_on: {{ ref('int_changed_claims') }}
 -- One row per distinct wording of a claim, with where it was printed and how it departs from
 -- the claim's canonical (most complete) wording.

@@ -1,6 +1,6 @@
-{{ config(merge_clauses=merge_changed_rows(
+{{ config(recomputed=
     "DBT_INTERNAL_DEST.claim_id in (select claim_id from intermediate.int_changed_claims)"
-    ~ " or DBT_INTERNAL_DEST.claim_id not in (select claim_id from staging.stg_raw__claim_variants)")) }}
+    ~ " or DBT_INTERNAL_DEST.claim_id not in (select claim_id from staging.stg_raw__claim_variants)") }}
 -- depends_on: {{ ref('int_changed_claims') }}
 -- One row per claim: one statement by one speaker, however many articles printed it and in
 -- whatever wording. The canonical text is the most complete wording, as first printed.

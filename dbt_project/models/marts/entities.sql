@@ -1,5 +1,5 @@
-{{ config(merge_clauses=merge_changed_rows(
-    "DBT_INTERNAL_DEST.entity_id in (select entity_id from intermediate.int_changed_entities)")) }}
+{{ config(recomputed=
+    "DBT_INTERNAL_DEST.entity_id in (select entity_id from intermediate.int_changed_entities)") }}
 -- depends_on: {{ ref('int_changed_entities') }}
 -- One row per person or organisation in the cross-article registry.
 with mentions as (

@@ -1,5 +1,5 @@
-{{ config(merge_clauses=merge_changed_rows(
-    "DBT_INTERNAL_DEST.article_id in (select article_id from intermediate.int_changed_articles)")) }}
+{{ config(recomputed=
+    "DBT_INTERNAL_DEST.article_id in (select article_id from intermediate.int_changed_articles)") }}
 -- depends_on: {{ ref('int_changed_articles') }}
 -- Built after int_changed_entities, which reads this mart's rows as the last build left them.
 -- depends_on: {{ ref('int_changed_entities') }}

@@ -1,5 +1,5 @@
-{{ config(merge_clauses=merge_changed_rows(
-    "DBT_INTERNAL_DEST.speaker_entity_id in (select entity_id from intermediate.int_changed_entities)")) }}
+{{ config(recomputed=
+    "DBT_INTERNAL_DEST.speaker_entity_id in (select entity_id from intermediate.int_changed_entities)") }}
 -- depends_on: {{ ref('int_changed_entities') }}
 -- One row per registry entity that speaks: a person, or an organisation, place or group quoted
 -- as such ("the Kremlin said"), with the registry's type. Quotes whose speaker the text does not
