@@ -4,8 +4,10 @@
 -- depends_on: {{ ref('int_changed_claims') }}
 -- One row per distinct wording of a claim, with where it was printed and how it departs from
 -- the claim's canonical (most complete) wording.
+-- Quotes come from the quotes mart, built before this model: the rows of int_quotes_with_claims,
+-- stored, so a filter on them reads only the rows it keeps instead of joining every quote again.
 with occurrences as (
-    select * from {{ ref('int_quotes_with_claims') }}
+    select * from {{ ref('quotes') }}
 {%- if only_changed() %}
     where claim_id in (select claim_id from {{ ref('int_changed_claims') }})
 {%- endif %}

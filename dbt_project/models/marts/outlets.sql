@@ -1,9 +1,11 @@
+-- Quotes come from the quotes mart, built before this model: the rows of int_quotes_with_claims,
+-- stored, so a filter on them reads only the rows it keeps instead of joining every quote again.
 with articles as (
     select * from {{ ref('int_articles_current') }}
 ),
 
 quotes as (
-    select * from {{ ref('int_quotes_with_claims') }}
+    select * from {{ ref('quotes') }}
 ),
 
 registry as (

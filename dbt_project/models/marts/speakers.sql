@@ -5,8 +5,10 @@
 -- as such ("the Kremlin said"), with the registry's type. Quotes whose speaker the text does not
 -- name are left out. Quotes of "Mr Peskov", "Peskov" and "Dimitry Peskov" count for one person;
 -- two entities of one name (GPE "Georgia", PERSON "Georgia") stay two rows.
+-- Quotes come from the quotes mart, built before this model: the rows of int_quotes_with_claims,
+-- stored, so a filter on them reads only the rows it keeps instead of joining every quote again.
 with quotes as (
-    select * from {{ ref('int_quotes_with_claims') }}
+    select * from {{ ref('quotes') }}
     where speaker_entity_id is not null
 {%- if only_changed() %}
         and speaker_entity_id in (select entity_id from {{ ref('int_changed_entities') }})
